@@ -1,0 +1,1 @@
+"""The Lambda side of the engine: parse an event, route each finding, remediate, resolve."""

@@ -1,0 +1,94 @@
+"""boto3 clients per account and region, created on first use and reused.
+
+In an aggregating administrator account, findings come from member accounts and other
+regions: the engine acts in the finding's account by assuming the member role, and reuses
+one session per account for the whole life of the execution environment (credentials are
+refreshed by boto3 when they near expiry).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials, create_assume_role_refresher
+from botocore.exceptions import ClientError
+from botocore.session import Session as BotocoreSession
+
+from model.errors import RemediationFailedError
+
+#: Throttling and transient faults are retried by botocore with backoff and jitter.
+RETRY_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=20,
+    user_agent_extra="sechub-remediator",
+)
+ROLE_SESSION_NAME = "sechub-remediator"
+
+
+class ClientFactory:
+    """Hands out clients for (service, account, region); assumes `member_role_name` in other accounts."""
+
+    def __init__(
+        self,
+        session: boto3.Session | None = None,
+        *,
+        member_role_name: str = "",
+        home_account_id: str = "",
+        config: Config = RETRY_CONFIG,
+    ) -> None:
+        self._session = session or boto3.Session()
+        self._member_role_name = member_role_name
+        self._home_account_id = home_account_id
+        self._config = config
+        self._sessions: dict[str, boto3.Session] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
+
+    def client(self, service: str, account_id: str, region: str) -> Any:
+        key = (service, account_id, region)
+        if key not in self._clients:
+            self._clients[key] = self.session_for(account_id).client(
+                service,  # type: ignore[call-overload]
+                region_name=region,
+                config=self._config,
+            )
+        return self._clients[key]
+
+    def home_client(self, service: str, region: str) -> Any:
+        return self.client(service, self.home_account_id, region)
+
+    @property
+    def home_account_id(self) -> str:
+        if not self._home_account_id:
+            sts = self._session.client("sts", config=self._config)
+            self._home_account_id = sts.get_caller_identity()["Account"]
+        return self._home_account_id
+
+    def session_for(self, account_id: str) -> boto3.Session:
+        """The home session for our own account, an assumed-role session for a member."""
+        if not self._member_role_name or account_id == self.home_account_id:
+            return self._session
+        if account_id not in self._sessions:
+            self._sessions[account_id] = self._assumed_session(account_id)
+        return self._sessions[account_id]
+
+    def _assumed_session(self, account_id: str) -> boto3.Session:
+        partition = self._session.get_partition_for_region(self._session.region_name or "us-east-1")
+        role_arn = f"arn:{partition}:iam::{account_id}:role/{self._member_role_name}"
+        sts = self._session.client("sts", config=self._config)
+        refresher = create_assume_role_refresher(
+            sts, {"RoleArn": role_arn, "RoleSessionName": ROLE_SESSION_NAME}
+        )
+        try:  # assume now, so a role that cannot be assumed fails here with a clear message
+            metadata = refresher()
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            raise RemediationFailedError(
+                f"cannot assume {role_arn}: {error}", error_code=code, operation="AssumeRole"
+            ) from error
+        credentials = RefreshableCredentials.create_from_metadata(metadata, refresher, "assume-role")
+        botocore_session = BotocoreSession()
+        botocore_session._credentials = credentials  # type: ignore[attr-defined]  # botocore's own refreshable-credentials hook
+        return boto3.Session(botocore_session=botocore_session, region_name=self._session.region_name)

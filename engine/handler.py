@@ -1,0 +1,76 @@
+"""Lambda entry point: parse, dispatch, report; everything else lives in `engine.process`.
+
+Cold start is kept low on purpose: Powertools `Logger` and `Metrics` cost little, boto3
+clients are created on first use by `ClientFactory` and reused across invocations, and
+`Tracer` (which imports the X-Ray SDK) is loaded only when the function's tracing is on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from engine.clients import ClientFactory
+from engine.process import Engine
+from engine.settings import Settings
+from model.outcome import Outcome, Status
+from rules.registry import load_registry
+
+logger = Logger(service="sechub-remediator")
+metrics = Metrics(namespace="SecHubRemediator", service="sechub-remediator")
+_engine: Engine | None = None
+
+
+def build_engine(settings: Settings | None = None, clients: ClientFactory | None = None) -> Engine:
+    """An engine wired the way the deployed function is; the CLI and tests reuse it."""
+    settings = settings or Settings.from_env()
+    clients = clients or ClientFactory(
+        member_role_name=settings.member_role_name, home_account_id=settings.home_account_id
+    )
+    return Engine(registry=load_registry(), clients=clients, settings=settings, on_outcome=record_outcome)
+
+
+def record_outcome(outcome: Outcome) -> None:
+    """Log the outcome with the finding id, and count it per rule, remediation and outcome."""
+    finding = outcome.finding
+    log = logger.error if outcome.status is Status.FAILED else logger.info
+    log(
+        f"{outcome.status.value}: {outcome.reason or '; '.join(c.describe() for c in outcome.changes)}",
+        extra={
+            "finding_id": finding.key,
+            "account": finding.account_id,
+            "region": finding.region,
+            **outcome.report(),
+        },
+    )
+    with single_metric(
+        name="Findings", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
+    ) as metric:
+        metric.add_dimension(name="Outcome", value=outcome.status.value)
+        metric.add_dimension(name="Rule", value=outcome.rule_id or "none")
+        metric.add_dimension(name="Remediation", value=outcome.remediation or "none")
+
+
+def get_engine() -> Engine:
+    global _engine
+    if _engine is None:
+        _engine = build_engine()
+    return _engine
+
+
+def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    engine = get_engine()
+    handle = engine.handle
+    if engine.settings.tracing:  # import the X-Ray SDK only when the function traces
+        from aws_lambda_powertools import Tracer
+
+        handle = Tracer(service="sechub-remediator").capture_method(handle)
+    return handle(event)
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(log_event=False)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _handle(event, context)

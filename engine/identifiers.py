@@ -1,0 +1,83 @@
+"""Turn the many ways a control is named into registry lookup keys.
+
+The same check reaches us as a consolidated security control id (`S3.8`), as a per-standard
+control (`cis-aws-foundations-benchmark/v/1.2.0/4.1`, `pci-dss/v/3.2.1/PCI.EC2.5`), or as a
+Config rule name (`securityhub-restricted-ssh-1399bc40`, `restricted-ssh-conformance-pack-x1`).
+Each becomes a lower-case key, most specific first, and the registry holds an index of the
+same keys, so a lookup is a few dictionary probes however large the registry is.
+Formats: ../shared/reference/asff.md §2 and controls.md §4.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rules.keys import config_key, control_key, standard_key
+
+_CONSOLIDATED_ID = re.compile(r":security-control/(?P<control>[^/]+)/finding/")
+_SUBSCRIPTION_ID = re.compile(r":subscription/(?P<standard>[^/]+/v/[^/]+)/(?P<control>[^/]+)/finding/")
+_GENERATOR = re.compile(r"(?:^|/)(?P<standard>[a-z0-9-]+/v/[0-9.]+)/(?:rule/)?(?P<control>[^/]+)$")
+_CONSOLIDATED_GENERATOR = re.compile(r"^security-control/(?P<control>[^/]+)$")
+#: Standards whose per-standard control id is the security control id itself.
+_SCID_STANDARDS = (
+    "aws-foundational-security-best-practices/",
+    "nist-800-53/",
+    "service-managed-aws-control-tower/",
+)
+#: Security Hub's service-linked rules: `securityhub-<rule>-<8 hex>` (AWS's doc example: `-12345`).
+_SECURITYHUB_RULE = re.compile(r"^securityhub-(?P<base>.+?)(?:-(?=[a-z]*[0-9])[0-9a-z]{4,12})?$")
+_CONFORMANCE_PACK_RULE = re.compile(r"^(?P<base>.+?)-conformance-pack-[a-z0-9]+$")
+
+
+def finding_keys(finding: Mapping[str, Any]) -> tuple[str, ...]:
+    """Registry keys for an ASFF finding, most specific first, without duplicates."""
+    return tuple(dict.fromkeys(_finding_keys(finding)))
+
+
+def _finding_keys(finding: Mapping[str, Any]) -> Iterator[str]:
+    compliance = finding.get("Compliance") or {}
+    product_fields = finding.get("ProductFields") or {}
+    if compliance.get("SecurityControlId"):
+        yield control_key(compliance["SecurityControlId"])
+    finding_id = str(finding.get("Id", ""))
+    if match := _CONSOLIDATED_ID.search(finding_id):
+        yield control_key(match["control"])
+    generator = str(finding.get("GeneratorId", ""))
+    if match := _CONSOLIDATED_GENERATOR.match(generator):
+        yield control_key(match["control"])
+    for match in (_GENERATOR.search(generator), _SUBSCRIPTION_ID.search(finding_id)):
+        if match:
+            yield from _standard_keys(match["standard"], match["control"])
+    standard = standard_of(product_fields)
+    for field in ("ControlId", "RuleId"):
+        if standard and product_fields.get(field):
+            yield from _standard_keys(standard, product_fields[field])
+    if product_fields.get("RelatedAWSResources:0/name"):
+        yield from config_rule_keys(product_fields["RelatedAWSResources:0/name"])
+
+
+def standard_of(product_fields: Mapping[str, Any]) -> str:
+    """`<standard>/v/<version>` from `StandardsArn` / `StandardsGuideArn`, or ''."""
+    for field in ("StandardsArn", "StandardsGuideArn"):
+        if match := re.search(
+            r"(?:standards|ruleset)/(?P<standard>[^/]+/v/[^/]+)", str(product_fields.get(field, ""))
+        ):
+            return match["standard"]
+    return ""
+
+
+def _standard_keys(standard: str, control: str) -> Iterator[str]:
+    if standard.startswith(_SCID_STANDARDS):
+        yield control_key(control.removeprefix("CT."))
+    yield standard_key(standard, control)
+
+
+def config_rule_keys(rule_name: str) -> tuple[str, ...]:
+    """Keys for a Config rule name: as given, then without Security Hub's or a pack's decoration."""
+    keys = [config_key(rule_name)]
+    for pattern in (_SECURITYHUB_RULE, _CONFORMANCE_PACK_RULE):
+        if match := pattern.match(rule_name):
+            keys.append(config_key(match["base"]))
+    return tuple(dict.fromkeys(keys))

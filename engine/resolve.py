@@ -1,0 +1,116 @@
+"""Record each outcome where it belongs: on the Security Hub finding, or back to AWS Config.
+
+`BatchUpdateFindings` applies one workflow status and one note to every finding in a call,
+so findings with the same update are grouped, up to 100 identifiers a call, and each call
+goes to the account and region that received the finding (the administrator's, for
+aggregated member findings). Config-sourced outcomes instead start a re-evaluation of the
+rule in the resource's account and region, so Security Hub's own finding flips quickly.
+API: https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchUpdateFindings.html
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from engine.clients import ClientFactory
+from engine.notes import note_for
+from model.finding import FindingSource
+from model.outcome import Outcome, Status
+
+BATCH_LIMIT = 100
+CONFIG_EVALUATION_LIMIT = 25
+
+
+@dataclass(frozen=True, slots=True)
+class FindingUpdate:
+    """One `BatchUpdateFindings` request."""
+
+    account_id: str
+    region: str
+    identifiers: tuple[tuple[str, str], ...]  # (Id, ProductArn)
+    note: str
+    workflow_status: str | None
+
+    def request(self, author: str) -> dict[str, object]:
+        body: dict[str, object] = {
+            "FindingIdentifiers": [{"Id": id_, "ProductArn": arn} for id_, arn in self.identifiers],
+            "Note": {"Text": self.note, "UpdatedBy": author},
+        }
+        if self.workflow_status:
+            body["Workflow"] = {"Status": self.workflow_status}
+        return body
+
+
+def needs_update(outcome: Outcome, note: str) -> bool:
+    """Loop guard: our own update re-emits an Imported event; skip one that changes nothing."""
+    finding = outcome.finding
+    if not finding.finding_id:
+        return False
+    if finding.source is FindingSource.IMPORTED and outcome.status is Status.SKIPPED and outcome.rule_id:
+        return False  # routed but not ours to touch (suppressed, passed, archived…): leave it alone
+    unchanged_workflow = outcome.workflow_status in (None, finding.workflow_status)
+    return not (unchanged_workflow and finding.note_text == note)
+
+
+def plan_updates(outcomes: Iterable[Outcome]) -> list[FindingUpdate]:
+    groups: dict[tuple[str, str, str, str | None], list[tuple[str, str]]] = defaultdict(list)
+    for outcome in outcomes:
+        note = note_for(outcome)
+        if not needs_update(outcome, note):
+            continue
+        finding = outcome.finding
+        key = (finding.hub_account_id, finding.hub_region, note, outcome.workflow_status)
+        groups[key].append((finding.finding_id or "", finding.product_arn or ""))
+    updates = []
+    for (account, region, note, workflow), identifiers in groups.items():
+        for start in range(0, len(identifiers), BATCH_LIMIT):
+            chunk = tuple(identifiers[start : start + BATCH_LIMIT])
+            updates.append(FindingUpdate(account, region, chunk, note, workflow))
+    return updates
+
+
+def send_updates(updates: Sequence[FindingUpdate], clients: ClientFactory, author: str) -> list[str]:
+    """Send every update; returns the problems (unprocessed findings, refused calls) as text."""
+    problems: list[str] = []
+    for update in updates:
+        client = clients.home_client("securityhub", update.region)
+        try:
+            response = client.batch_update_findings(**update.request(author))
+        except (ClientError, BotoCoreError) as error:
+            problems.append(
+                f"BatchUpdateFindings in {update.region} failed for {len(update.identifiers)} findings: {error}"
+            )
+            continue
+        for unprocessed in response.get("UnprocessedFindings", []):
+            identifier = unprocessed.get("FindingIdentifier", {}).get("Id", "?")
+            problems.append(
+                f"{identifier}: {unprocessed.get('ErrorCode')}: {unprocessed.get('ErrorMessage')}"
+            )
+    return problems
+
+
+def reevaluate_config_rules(outcomes: Iterable[Outcome], clients: ClientFactory) -> list[str]:
+    """Ask Config to re-evaluate the rules whose resources were just fixed."""
+    rules: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for outcome in outcomes:
+        finding = outcome.finding
+        if (
+            finding.source is FindingSource.CONFIG
+            and outcome.status is Status.REMEDIATED
+            and finding.config_rule_name
+        ):
+            rules[(finding.account_id, finding.region)].add(finding.config_rule_name)
+    problems: list[str] = []
+    for (account, region), names in rules.items():
+        ordered = sorted(names)
+        for start in range(0, len(ordered), CONFIG_EVALUATION_LIMIT):
+            chunk = ordered[start : start + CONFIG_EVALUATION_LIMIT]
+            try:
+                clients.client("config", account, region).start_config_rules_evaluation(ConfigRuleNames=chunk)
+            except (ClientError, BotoCoreError) as error:
+                problems.append(f"StartConfigRulesEvaluation {chunk} in {account}/{region}: {error}")
+    return problems

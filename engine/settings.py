@@ -1,0 +1,75 @@
+"""Every setting the engine reads from its environment, in one place.
+
+Precedence: an explicit argument (CLI flag, test) beats an environment variable beats the
+default here; the deployed defaults are set once, in `template.yaml` `Globals`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+ENV_DRY_RUN = "REMEDIATION_DRY_RUN"
+ENV_AUTOMATIC = "AUTOMATIC_REMEDIATION"
+ENV_MEMBER_ROLE = "MEMBER_ROLE_NAME"
+ENV_HOME_ACCOUNT = "HOME_ACCOUNT_ID"
+ENV_EXCLUSION_TAG = "EXCLUSION_TAG"
+ENV_ALLOWED_ACCOUNTS = "ALLOWED_ACCOUNTS"
+ENV_DENIED_ACCOUNTS = "DENIED_ACCOUNTS"
+ENV_STATE_TABLE = "STATE_TABLE_NAME"
+ENV_TOPIC = "NOTIFICATION_TOPIC_ARN"
+ENV_TRACING = "TRACING_ENABLED"
+ENV_FLAP_LIMIT = "FLAP_LIMIT"
+ENV_FLAP_WINDOW_HOURS = "FLAP_WINDOW_HOURS"
+ENV_NOTE_AUTHOR = "NOTE_AUTHOR"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    dry_run: bool = False
+    automatic: bool = True
+    member_role_name: str = ""
+    home_account_id: str = ""
+    exclusion_tag: str = ""
+    allowed_accounts: frozenset[str] = frozenset()
+    denied_accounts: frozenset[str] = frozenset()
+    state_table: str = ""
+    topic_arn: str = ""
+    tracing: bool = False
+    flap_limit: int = 3
+    flap_window_hours: int = 24
+    note_author: str = "sechub-remediator"
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        return replace(self, **overrides)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        default = cls()
+        return cls(
+            dry_run=_flag(env.get(ENV_DRY_RUN), default.dry_run),
+            automatic=_flag(env.get(ENV_AUTOMATIC), default.automatic),
+            member_role_name=env.get(ENV_MEMBER_ROLE, default.member_role_name),
+            home_account_id=env.get(ENV_HOME_ACCOUNT, default.home_account_id),
+            exclusion_tag=env.get(ENV_EXCLUSION_TAG, default.exclusion_tag),
+            allowed_accounts=_accounts(env.get(ENV_ALLOWED_ACCOUNTS)),
+            denied_accounts=_accounts(env.get(ENV_DENIED_ACCOUNTS)),
+            state_table=env.get(ENV_STATE_TABLE, default.state_table),
+            topic_arn=env.get(ENV_TOPIC, default.topic_arn),
+            tracing=_flag(env.get(ENV_TRACING), default.tracing),
+            flap_limit=int(env.get(ENV_FLAP_LIMIT) or default.flap_limit),
+            flap_window_hours=int(env.get(ENV_FLAP_WINDOW_HOURS) or default.flap_window_hours),
+            note_author=env.get(ENV_NOTE_AUTHOR) or default.note_author,
+        )
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _accounts(value: str | None) -> frozenset[str]:
+    return frozenset(part.strip() for part in (value or "").split(",") if part.strip())

@@ -1,0 +1,76 @@
+"""One error hierarchy for the whole engine.
+
+Callers catch by class, never by message; each class names one kind of failure, and
+`RemediationFailedError` keeps the AWS error code so that retries and notes can tell a
+throttle from a permanent refusal.
+"""
+
+from __future__ import annotations
+
+#: AWS error codes that are worth retrying: the call may succeed unchanged a moment later.
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalFailure",
+        "ConcurrentUpdateError",
+        "RequestTimeout",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+    }
+)
+
+
+class RemediationError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+
+class InvalidEventError(RemediationError):
+    """An event or a finding inside it does not have the documented shape.
+
+    `path` names the offending field (for example ``detail.findings[2].Resources``), so the
+    message tells an operator exactly what to fix in the producer or the sample event.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class RegistryError(RemediationError):
+    """The rule registry or a remediation declaration is broken; raised at load time."""
+
+
+class ParameterError(RemediationError):
+    """A rule's parameters do not satisfy its remediation's schema."""
+
+
+class UnsupportedResourceError(RemediationError):
+    """The finding names a resource the matched remediation cannot act on."""
+
+
+class RemediationFailedError(RemediationError):
+    """AWS refused or failed a call made while reading or fixing a resource."""
+
+    def __init__(self, message: str, *, error_code: str = "", operation: str = "") -> None:
+        super().__init__(f"{operation}: {error_code}: {message}" if operation else message)
+        self.error_code = error_code
+        self.operation = operation
+
+    @property
+    def transient(self) -> bool:
+        """True when retrying later may succeed (throttling, AWS-side faults)."""
+        return self.error_code in TRANSIENT_ERROR_CODES
+
+
+class ResolveFailedError(RemediationError):
+    """Security Hub or Config did not accept the update that records an outcome."""

@@ -1,0 +1,69 @@
+"""The normalised finding: one shape for Security Hub and AWS Config inputs.
+
+Remediations and rules only ever see this model, so a new input format is a change to the
+parser alone. Fields keep both "where the finding was received" (hub account/region, where
+`BatchUpdateFindings` must go) and "where the resource lives" (account/region to act in),
+because in an aggregating administrator account the two differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FindingSource(StrEnum):
+    """Which EventBridge input produced the finding."""
+
+    IMPORTED = "securityhub-imported"
+    CUSTOM_ACTION = "securityhub-custom-action"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource a finding names, in the account and region it lives in."""
+
+    type: str  # ASFF type (AwsS3Bucket); Config types are translated to it by the parser
+    id: str  # as the producer gave it: an ARN, a Config resource id or `AWS::::Account:<id>`
+    name: str  # the short identifier AWS APIs take: bucket name, sg-id, queue name, account id
+    account_id: str
+    region: str
+    partition: str = "aws"
+    arn: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # as the finding reported them (ASFF Resources[].Tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A failed check on one or more resources, as the engine needs it."""
+
+    source: FindingSource
+    event_id: str
+    hub_account_id: str
+    hub_region: str
+    account_id: str
+    region: str
+    resources: tuple[Resource, ...]
+    lookup_keys: tuple[str, ...]  # registry keys, most specific first (see engine.identifiers)
+    finding_id: str | None = None  # None for Config events: they name a resource, not a finding
+    product_arn: str | None = None
+    control_id: str | None = None
+    generator_id: str | None = None
+    config_rule_name: str | None = None
+    compliance_status: str | None = None
+    workflow_status: str | None = None
+    record_state: str | None = None
+    note_text: str | None = None
+
+    @property
+    def from_custom_action(self) -> bool:
+        return self.source is FindingSource.CUSTOM_ACTION
+
+    @property
+    def key(self) -> str:
+        """A stable id for logs and de-duplication across deliveries."""
+        if self.finding_id:
+            return self.finding_id
+        resource = self.resources[0].id if self.resources else "-"
+        return f"config:{self.account_id}:{self.region}:{self.config_rule_name}:{resource}"

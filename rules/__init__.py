@@ -1,0 +1,1 @@
+"""The rule registry: which remediation, with which parameters, fixes which finding."""

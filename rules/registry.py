@@ -1,0 +1,150 @@
+"""Load the rule registry (`rules/registry.json`) and look rules up by finding identifier.
+
+The registry is data, checked against `rules/schema.json` and against each remediation's
+parameter schema when it is loaded, so a broken entry fails at cold start (and in the test
+suite) with a message naming it. Lookups go through an index of every identifier, never a
+scan of the rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from model.errors import RegistryError
+from model.schema import SchemaViolation, Validator, check, compile_schema
+from remediations import CATALOG
+from remediations.base import Remediation
+from rules.keys import config_key, control_key, standard_key
+
+RULES_DIR = Path(__file__).parent
+REGISTRY_PATH = RULES_DIR / "registry.json"
+SCHEMA_PATH = RULES_DIR / "schema.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One registry entry, bound to its remediation."""
+
+    id: str
+    remediation: Remediation
+    mode: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    control: str | None = None
+    standard_controls: tuple[str, ...] = ()
+    config_rules: tuple[str, ...] = ()
+    enabled: bool = True
+    dry_run: bool = False
+    description: str = ""
+
+    @property
+    def automatic(self) -> bool:
+        return self.mode == "automatic"
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        return self.remediation.permissions
+
+    def lookup_keys(self) -> tuple[str, ...]:
+        """Every lookup key that selects this rule."""
+        keys = [control_key(self.control)] if self.control else []
+        for entry in self.standard_controls:
+            standard, _, control = entry.rpartition("/")
+            keys.append(standard_key(standard, control))
+        keys.extend(config_key(name) for name in self.config_rules)
+        return tuple(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    rules: tuple[Rule, ...]
+    index: Mapping[str, Rule]
+
+    def match(self, keys: Iterable[str]) -> Rule | None:
+        """The rule for the first key that has one (keys come most specific first)."""
+        for key in keys:
+            if (rule := self.index.get(key)) is not None:
+                return rule
+        return None
+
+    def by_id(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise RegistryError(f"no rule with id {rule_id!r}")
+
+
+def load_registry(path: Path = REGISTRY_PATH, catalog: Mapping[str, Remediation] = CATALOG) -> Registry:
+    """Read, validate and index the registry; any problem raises `RegistryError` naming the entry."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RegistryError(f"{path}: cannot read the registry: {error}") from error
+    return build_registry(document, catalog, source=str(path))
+
+
+def build_registry(document: Any, catalog: Mapping[str, Remediation], source: str = "registry") -> Registry:
+    _validate(_registry_validator(), document, f"{source}")
+    rules = tuple(
+        _build_rule(entry, catalog, f"{source}: rule {entry['id']!r}") for entry in document["rules"]
+    )
+    index: dict[str, Rule] = {}
+    ids: set[str] = set()
+    for rule in rules:
+        if rule.id in ids:
+            raise RegistryError(f"{source}: rule id {rule.id!r} is used twice")
+        ids.add(rule.id)
+        for key in rule.lookup_keys():
+            if key in index:
+                raise RegistryError(
+                    f"{source}: rule {rule.id!r} claims {key!r}, which rule {index[key].id!r} already has"
+                )
+            index[key] = rule
+    return Registry(rules=rules, index=index)
+
+
+def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], where: str) -> Rule:
+    remediation = catalog.get(entry["remediation"])
+    if remediation is None:
+        raise RegistryError(
+            f"{where}: unknown remediation {entry['remediation']!r}; known: {sorted(catalog)}"
+        )
+    parameters = entry.get("parameters", {})
+    _validate(_parameter_validator(remediation), parameters, f"{where} parameters")
+    return Rule(
+        id=entry["id"],
+        remediation=remediation,
+        mode=entry["mode"],
+        parameters=parameters,
+        control=entry.get("control"),
+        standard_controls=tuple(entry.get("standard_controls", ())),
+        config_rules=tuple(entry.get("config_rules", ())),
+        enabled=entry.get("enabled", True),
+        dry_run=entry.get("dry_run", False),
+        description=entry.get("description", ""),
+    )
+
+
+def _validate(validator: Validator, value: Any, where: str) -> None:
+    try:
+        check(validator, value, "registry")
+    except SchemaViolation as error:
+        raise RegistryError(f"{where}: {error.message}") from None
+
+
+@cache
+def _registry_validator() -> Validator:
+    return compile_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+_PARAMETER_VALIDATORS: dict[str, Validator] = {}
+
+
+def _parameter_validator(remediation: Remediation) -> Validator:
+    if remediation.name not in _PARAMETER_VALIDATORS:
+        _PARAMETER_VALIDATORS[remediation.name] = compile_schema(remediation.parameters_schema)
+    return _PARAMETER_VALIDATORS[remediation.name]
