@@ -1,0 +1,32 @@
+"""Shared fixtures: fake credentials for every test, and moto with our doubles installed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from moto import mock_aws
+
+from tests.doubles.moto_patches import install_aws_doubles
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach a real account: fake keys, a fixed region, no profile or endpoint."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "SecHubRemediatorTests")
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto in-process, with the Security Hub and Config calls moto lacks patched in."""
+    install_aws_doubles()
+    with mock_aws():
+        yield
