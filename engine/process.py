@@ -20,7 +20,7 @@ from engine.settings import Settings
 from model.errors import InvalidEventError
 from model.finding import Finding, FindingSource
 from model.outcome import Outcome, Status
-from rules.registry import Registry
+from rules.registry import Registry, Rule
 
 #: Called once per finding with its outcome (the handler logs it and emits a metric).
 OutcomeListener = Callable[[Outcome], None]
@@ -38,8 +38,9 @@ class Engine:
         parsed = parse_event(event)
         if parsed.ignored_reason:
             return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
-        outcomes = [self.process(finding) for finding in parsed.findings]
-        outcomes.extend(self._invalid_outcomes(parsed))
+        outcomes = [outcome for finding in parsed.findings if (outcome := self.process(finding))]
+        if self.settings.report_unmatched:  # the one function that answers for unmatched findings
+            outcomes.extend(self._invalid_outcomes(parsed))
         problems = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)
         problems += reevaluate_config_rules(outcomes, self.clients)
         report = {
@@ -52,14 +53,19 @@ class Engine:
             "problems": problems,
         }
         unrecorded = len(parsed.errors) - len(parsed.invalid_identifiers)
-        if unrecorded:  # nothing in Security Hub can carry these: fail so the event reaches the DLQ
+        if (
+            unrecorded and self.settings.report_unmatched
+        ):  # nothing in Security Hub can carry these: fail so the event reaches the DLQ
             raise InvalidEventError(
                 "event.detail.findings", f"{unrecorded} finding(s) invalid: {report['invalid']}"
             )
         return report
 
-    def process(self, finding: Finding) -> Outcome:
+    def process(self, finding: Finding) -> Outcome | None:
+        """The finding's outcome, or None when another function of the stack owns it."""
         rule = self.registry.match(finding.lookup_keys)
+        if not self.owns(rule):
+            return None
         reason = skip_reason(finding, rule, self.settings.automatic)
         if reason:
             outcome = Outcome(
@@ -75,6 +81,12 @@ class Engine:
         if self.on_outcome:
             self.on_outcome(outcome)
         return outcome
+
+    def owns(self, rule: Rule | None) -> bool:
+        """Is this function the one that answers for findings of `rule` (None: no rule)?"""
+        if rule is None:
+            return self.settings.report_unmatched
+        return not self.settings.families or rule.family in self.settings.families
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:
         """Invalid findings that still carry Id and ProductArn get a FAILED note saying why."""

@@ -23,6 +23,8 @@ ENV_TRACING = "TRACING_ENABLED"
 ENV_FLAP_LIMIT = "FLAP_LIMIT"
 ENV_FLAP_WINDOW_HOURS = "FLAP_WINDOW_HOURS"
 ENV_NOTE_AUTHOR = "NOTE_AUTHOR"
+ENV_FAMILIES = "REMEDIATION_FAMILIES"
+ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,12 @@ class Settings:
     flap_limit: int = 3
     flap_window_hours: int = 24
     note_author: str = "sechub-remediator"
+    #: Remediation families this function handles (`s3`, `iam`, `ec2`…; empty: all). The stack
+    #: splits functions by family so each role grants only its family's actions; every function
+    #: sees a custom-action event and handles only its own findings.
+    families: frozenset[str] = frozenset()
+    #: Whether this function answers for findings no rule matches (exactly one function does).
+    report_unmatched: bool = True
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **overrides)  # type: ignore[arg-type]
@@ -62,6 +70,8 @@ class Settings:
             flap_limit=int(env.get(ENV_FLAP_LIMIT) or default.flap_limit),
             flap_window_hours=int(env.get(ENV_FLAP_WINDOW_HOURS) or default.flap_window_hours),
             note_author=env.get(ENV_NOTE_AUTHOR) or default.note_author,
+            families=_accounts(env.get(ENV_FAMILIES)),
+            report_unmatched=_flag(env.get(ENV_REPORT_UNMATCHED), default.report_unmatched),
         )
 
 
@@ -72,4 +82,5 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 def _accounts(value: str | None) -> frozenset[str]:
+    """A comma-separated list (account ids, families) as a set."""
     return frozenset(part.strip() for part in (value or "").split(",") if part.strip())

@@ -46,6 +46,11 @@ class Rule:
         return self.mode == "automatic"
 
     @property
+    def family(self) -> str:
+        """The remediation family (`s3`, `iam`, `ec2`…): the prefix of the remediation's name."""
+        return self.remediation.name.split(".", 1)[0]
+
+    @property
     def permissions(self) -> tuple[str, ...]:
         return self.remediation.permissions
 

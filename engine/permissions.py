@@ -1,0 +1,16 @@
+"""IAM actions the engine itself needs, beside those each remediation declares.
+
+`template.yaml` grants each function exactly these plus its remediations' permissions; the
+meta-tests compare the two, so an action used here and not granted there fails a test.
+"""
+
+from __future__ import annotations
+
+#: Every function: record outcomes, re-evaluate Config rules, notify, keep state.
+ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "securityhub": ("securityhub:BatchUpdateFindings",),
+    "config": ("config:StartConfigRulesEvaluation",),
+    "sns": ("sns:Publish",),  # the stack's notification topic only
+    "dynamodb": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+    "sts": ("sts:AssumeRole",),  # the member role only
+}
