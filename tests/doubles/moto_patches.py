@@ -1,0 +1,89 @@
+"""Install the AWS test doubles into moto itself, so in-process and server mode behave the same.
+
+The doubles are patched in on moto's *server side* (URL table, response class, backend class)
+rather than stubbed on a boto3 client, so the code under test makes real signed HTTP calls that
+go through botocore's serialisation and error parsing, with ``mock_aws`` in-process and with a
+``ThreadedMotoServer`` alike. How moto dispatches, and why each patch is where it is:
+
+* moto finds the handler for a URL in ``moto.<service>.urls.url_paths``. In-process, the
+  botocore stubber reads ``backend.urls``, which re-reads that dict on every request; the server
+  builds its Flask routes from it when the service's app is created, i.e. on the first request
+  to a server. So install before starting a server (``tests.doubles.server`` does).
+* For rest-json services (Security Hub) moto derives the action from the HTTP method and path
+  using the botocore model's ``requestUri`` (``BaseResponse._get_action``); for json services
+  (Config) from ``X-Amz-Target``. ``call_action`` then calls the response-class method named
+  after the action in snake case, so each double is a function set as that attribute.
+* ``ServiceException`` errors are serialised via the botocore model, which supplies the status
+  code (``InvalidInputException`` 400, ``ResourceConflictException`` 409, ...).
+
+The backend functions are also attached to the backend classes (``backend.batch_update_findings``
+etc.) for tests that seed or inspect state without HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import moto.securityhub.urls
+from moto.config.models import ConfigBackend
+from moto.config.responses import ConfigResponse
+from moto.securityhub.models import SecurityHubBackend
+from moto.securityhub.responses import SecurityHubResponse
+
+from tests.doubles import config_double, securityhub_actions, securityhub_findings
+
+#: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
+#: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
+SECURITYHUB_URL_PATHS: dict[str, Callable[..., Any]] = {
+    "{0}/findings/batchupdate$": SecurityHubResponse.dispatch,
+    "{0}/actionTargets$": SecurityHubResponse.dispatch,
+    "{0}/actionTargets/get$": SecurityHubResponse.dispatch,
+    "{0}/actionTargets/(?P<ActionTargetArn>.+)$": SecurityHubResponse.dispatch,
+}
+SECURITYHUB_RESPONSES: dict[str, Callable[[SecurityHubResponse], str]] = {
+    "batch_update_findings": securityhub_findings.respond_batch_update_findings,
+    "get_findings": securityhub_findings.respond_get_findings,
+    "create_action_target": securityhub_actions.respond_create_action_target,
+    "describe_action_targets": securityhub_actions.respond_describe_action_targets,
+    "update_action_target": securityhub_actions.respond_update_action_target,
+    "delete_action_target": securityhub_actions.respond_delete_action_target,
+}
+SECURITYHUB_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
+    "batch_update_findings": securityhub_findings.batch_update_findings,
+    "get_findings": securityhub_findings.get_findings,
+    "create_action_target": securityhub_actions.create_action_target,
+    "describe_action_targets": securityhub_actions.describe_action_targets,
+    "update_action_target": securityhub_actions.update_action_target,
+    "delete_action_target": securityhub_actions.delete_action_target,
+}
+CONFIG_RESPONSES: dict[str, Callable[[ConfigResponse], str]] = {
+    "start_config_rules_evaluation": config_double.respond_start_config_rules_evaluation,
+}
+CONFIG_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
+    "start_config_rules_evaluation": config_double.start_config_rules_evaluation,
+}
+
+_install_lock = threading.Lock()
+_installed = False
+
+
+def install_aws_doubles() -> None:
+    """Patch the doubles into moto; idempotent and thread-safe, and never undone (moto is test-only)."""
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        # Config (json protocol) is served from its single "/" path: only methods are missing.
+        moto.securityhub.urls.url_paths.update(SECURITYHUB_URL_PATHS)
+        patches: list[tuple[type, dict[str, Callable[..., Any]]]] = [
+            (SecurityHubResponse, SECURITYHUB_RESPONSES),
+            (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
+            (ConfigResponse, CONFIG_RESPONSES),
+            (ConfigBackend, CONFIG_BACKEND_METHODS),
+        ]
+        for cls, methods in patches:
+            for name, function in methods.items():
+                setattr(cls, name, function)
+        _installed = True
