@@ -60,6 +60,11 @@ class ClientFactory:
         return self.client(service, self.home_account_id, region)
 
     @property
+    def home_region(self) -> str:
+        """The region the engine itself runs in (Lambda sets AWS_REGION; boto3 reads it)."""
+        return self._session.region_name or "us-east-1"
+
+    @property
     def home_account_id(self) -> str:
         if not self._home_account_id:
             sts = self._session.client("sts", config=self._config)

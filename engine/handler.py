@@ -12,9 +12,13 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from functools import partial
+
 from engine.clients import ClientFactory
+from engine.exclusions import tagging_api_reader
 from engine.process import Engine
 from engine.settings import Settings
+from engine.state import StateStore
 from model.outcome import Outcome, Status
 from rules.registry import load_registry
 
@@ -29,7 +33,23 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
     clients = clients or ClientFactory(
         member_role_name=settings.member_role_name, home_account_id=settings.home_account_id
     )
-    return Engine(registry=load_registry(), clients=clients, settings=settings, on_outcome=record_outcome)
+    return Engine(
+        registry=load_registry(),
+        clients=clients,
+        settings=settings,
+        on_outcome=record_outcome,
+        state=state_store(settings, clients),
+        read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
+        if settings.exclusion_tag
+        else None,
+    )
+
+
+def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None:
+    """The stack's state table in the function's own region, when one is configured."""
+    if not settings.state_table:
+        return None
+    return StateStore(clients.home_client("dynamodb", clients.home_region), settings.state_table)
 
 
 def record_outcome(outcome: Outcome) -> None:

@@ -20,6 +20,7 @@ def note_for(outcome: Outcome) -> str:
         Status.ALREADY_COMPLIANT: f"Already compliant, nothing changed ({rule}).",
         Status.PLANNED: f"Dry run, nothing changed. {rule} would change: {changes}",
         Status.SKIPPED: f"Not remediated: {outcome.reason}.",
+        Status.HELD: f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",
         Status.FAILED: f"Remediation failed ({rule}): {outcome.reason}",
     }[outcome.status]
     return truncate(f"{PREFIX} {text}")

@@ -13,4 +13,5 @@ ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "sns": ("sns:Publish",),  # the stack's notification topic only
     "dynamodb": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
     "sts": ("sts:AssumeRole",),  # the member role only
+    "tag": ("tag:GetResources",),  # exclusion tag, when the finding does not carry the tags
 }

@@ -2,22 +2,31 @@
 
 The handler only builds this object once per execution environment and calls `handle`;
 tests, the CLI and the demo call the same method, so they all exercise the deployed path.
+Order of checks for a finding: is it ours (family) → may we act (dispatch) → is it excluded
+(account, tag) → claim the resource (idempotency) → has it flapped (breaker) → remediate.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
 from engine.dispatch import skip_reason
+from engine.exclusions import TagReader, account_exclusion, tag_exclusion
+from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
-from engine.remediate import remediate
+from engine.remediate import remediate, target_resource
 from engine.resolve import plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
-from model.errors import InvalidEventError
+from engine.state import StateStore, UndoRecord, recent_changes, resource_key
+from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Finding, FindingSource
 from model.outcome import Outcome, Status
 from rules.registry import Registry, Rule
@@ -32,9 +41,18 @@ class Engine:
     clients: ClientFactory
     settings: Settings = field(default_factory=Settings)
     on_outcome: OutcomeListener | None = None
+    state: StateStore | None = None
+    read_tags: TagReader | None = None
+    clock: Callable[[], float] = time.time
 
     def handle(self, event: Any) -> dict[str, Any]:
-        """Process every finding of `event`; raises `InvalidEventError` only for a malformed envelope."""
+        """Process every finding of `event`.
+
+        Raises `InvalidEventError` for a malformed envelope (or findings nothing can carry a
+        note for), and `RetryLaterError` after recording everything else when some finding hit
+        a transient fault: the event is then retried, and lands in the dead-letter queue when
+        retries run out. Findings fixed on the first delivery read as compliant on the next.
+        """
         parsed = parse_event(event)
         if parsed.ignored_reason:
             return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
@@ -43,6 +61,7 @@ class Engine:
             outcomes.extend(self._invalid_outcomes(parsed))
         problems = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)
         problems += reevaluate_config_rules(outcomes, self.clients)
+        problems += self._notify(outcomes)
         report = {
             "event": event.get("id"),
             "detail_type": parsed.detail_type,
@@ -53,12 +72,13 @@ class Engine:
             "problems": problems,
         }
         unrecorded = len(parsed.errors) - len(parsed.invalid_identifiers)
-        if (
-            unrecorded and self.settings.report_unmatched
-        ):  # nothing in Security Hub can carry these: fail so the event reaches the DLQ
+        if unrecorded and self.settings.report_unmatched:  # nothing can carry these: let the DLQ keep them
             raise InvalidEventError(
                 "event.detail.findings", f"{unrecorded} finding(s) invalid: {report['invalid']}"
             )
+        retry = [o.finding.key for o in outcomes if o.retryable]
+        if retry:
+            raise RetryLaterError(f"{len(retry)} finding(s) hit a transient fault: {retry}", report=report)
         return report
 
     def process(self, finding: Finding) -> Outcome | None:
@@ -66,18 +86,7 @@ class Engine:
         rule = self.registry.match(finding.lookup_keys)
         if not self.owns(rule):
             return None
-        reason = skip_reason(finding, rule, self.settings.automatic)
-        if reason:
-            outcome = Outcome(
-                finding=finding,
-                status=Status.SKIPPED,
-                reason=reason,
-                rule_id=rule.id if rule else None,
-                remediation=rule.remediation.name if rule else None,
-            )
-        else:
-            assert rule is not None
-            outcome = remediate(finding, rule, self.clients, dry_run=self.settings.dry_run)
+        outcome = self._outcome(finding, rule)
         if self.on_outcome:
             self.on_outcome(outcome)
         return outcome
@@ -87,6 +96,85 @@ class Engine:
         if rule is None:
             return self.settings.report_unmatched
         return not self.settings.families or rule.family in self.settings.families
+
+    def _outcome(self, finding: Finding, rule: Rule | None) -> Outcome:
+        skipped = partial(
+            Outcome,
+            finding=finding,
+            status=Status.SKIPPED,
+            rule_id=rule.id if rule else None,
+            remediation=rule.remediation.name if rule else None,
+        )
+        if reason := skip_reason(finding, rule, self.settings.automatic):
+            return skipped(reason=reason)
+        assert rule is not None
+        if reason := account_exclusion(finding, self.settings):
+            return skipped(reason=reason, safety_skip=True)
+        resource = target_resource(finding, rule)
+        if resource and self.read_tags and (reason := tag_exclusion(resource, self.settings, self.read_tags)):
+            return skipped(reason=reason, safety_skip=True)
+        dry_run = self.settings.dry_run or rule.dry_run
+        if self.state is None or resource is None or dry_run:
+            return remediate(finding, rule, self.clients, dry_run=dry_run)
+        return self._remediate_once(finding, rule, resource.account_id, resource.region, resource.id)
+
+    def _remediate_once(
+        self, finding: Finding, rule: Rule, account: str, region: str, resource_id: str
+    ) -> Outcome:
+        """Claim the resource, check the flap breaker, remediate, record; state errors mean retry."""
+        assert self.state is not None
+        outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
+        window = self.settings.flap_window_hours * 3600
+        try:
+            claim = self.state.claim(resource_key(account, region, rule.id, resource_id), finding.key)
+            if claim is None:
+                return outcome(
+                    status=Status.FAILED,
+                    reason="another delivery is remediating this resource",
+                    retryable=True,
+                )
+            if recent_changes(claim, self.clock(), window) >= self.settings.flap_limit:
+                self.state.release(
+                    claim, changed=False, window_seconds=window, keep=self.settings.flap_limit + 1
+                )
+                hours = self.settings.flap_window_hours
+                return outcome(
+                    status=Status.HELD,
+                    reason=f"flap breaker: remediated {self.settings.flap_limit} times in {hours} h already",
+                )
+            result = remediate(finding, rule, self.clients, dry_run=False)
+            changed = result.status is Status.REMEDIATED
+            self.state.release(
+                claim, changed=changed, window_seconds=window, keep=self.settings.flap_limit + 1
+            )
+            if changed and finding.finding_id:
+                self.state.save_undo(self._undo_record(result, account, region, resource_id))
+            return result
+        except (ClientError, BotoCoreError) as error:
+            return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
+
+    def _undo_record(self, outcome: Outcome, account: str, region: str, resource_id: str) -> UndoRecord:
+        resource = target_resource(outcome.finding, self.registry.by_id(outcome.rule_id or ""))
+        return UndoRecord(
+            finding_id=outcome.finding.key,
+            remediation=outcome.remediation or "",
+            rule_id=outcome.rule_id or "",
+            account_id=account,
+            region=region,
+            resource_type=resource.type if resource else "",
+            resource_id=resource_id,
+            resource_name=resource.name if resource else "",
+            undo=dict(outcome.undo),
+            changed_at=self.clock(),
+        )
+
+    def _notify(self, outcomes: list[Outcome]) -> list[str]:
+        if not self.settings.topic_arn:
+            return []
+        region = self.settings.topic_arn.split(":")[3]
+        sns = self.clients.home_client("sns", region)
+        notable = [o for o in outcomes if should_notify(o) and not o.retryable]
+        return [problem for o in notable if (problem := publish(o, sns, self.settings.topic_arn))]
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:
         """Invalid findings that still carry Id and ProductArn get a FAILED note saying why."""

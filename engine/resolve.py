@@ -48,7 +48,7 @@ class FindingUpdate:
 def needs_update(outcome: Outcome, note: str) -> bool:
     """Loop guard: our own update re-emits an Imported event; skip one that changes nothing."""
     finding = outcome.finding
-    if not finding.finding_id:
+    if not finding.finding_id or outcome.retryable:  # a retried delivery will record it
         return False
     if finding.source is FindingSource.IMPORTED and outcome.status is Status.SKIPPED and outcome.rule_id:
         return False  # routed but not ours to touch (suppressed, passed, archived…): leave it alone

@@ -74,3 +74,15 @@ class RemediationFailedError(RemediationError):
 
 class ResolveFailedError(RemediationError):
     """Security Hub or Config did not accept the update that records an outcome."""
+
+
+class RetryLaterError(RemediationError):
+    """Some findings hit a transient fault; raised after everything else was recorded.
+
+    Raising makes Lambda retry the event (and, once retries run out, send it to the
+    dead-letter destination with every finding it held); `report` is what was done.
+    """
+
+    def __init__(self, message: str, *, report: dict[str, object]) -> None:
+        super().__init__(message)
+        self.report = report

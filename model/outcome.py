@@ -53,6 +53,7 @@ class Status(StrEnum):
     ALREADY_COMPLIANT = "already-compliant"
     PLANNED = "planned"  # dry-run: nothing was written
     SKIPPED = "skipped"
+    HELD = "held"  # flap breaker: changed too often lately, left for a person to look at
     FAILED = "failed"
 
 
@@ -62,6 +63,7 @@ WORKFLOW_FOR_STATUS: Mapping[Status, str | None] = {
     Status.ALREADY_COMPLIANT: "RESOLVED",
     Status.PLANNED: None,
     Status.SKIPPED: None,
+    Status.HELD: "NOTIFIED",
     Status.FAILED: "NOTIFIED",
 }
 
@@ -79,6 +81,7 @@ class Outcome:
     error_code: str = ""
     undo: Mapping[str, Json] = field(default_factory=dict)
     retryable: bool = False
+    safety_skip: bool = False  # skipped by an exclusion: worth telling someone
 
     @property
     def workflow_status(self) -> str | None:

@@ -1,0 +1,51 @@
+"""Tell people about findings the engine could not or would not fix.
+
+The message is short and secret-free by construction: ids, account, region, control, rule
+and the error. It never carries the finding body, resource details or the before-state.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from model.outcome import Outcome, Status
+
+NOTIFY_STATUSES = frozenset({Status.FAILED, Status.HELD})
+SUBJECT_LIMIT = 100
+
+
+def should_notify(outcome: Outcome) -> bool:
+    """Failures, held (flapping) findings and findings skipped for safety (exclusions)."""
+    return outcome.status in NOTIFY_STATUSES or (outcome.status is Status.SKIPPED and outcome.safety_skip)
+
+
+def message_for(outcome: Outcome) -> dict[str, Any]:
+    finding = outcome.finding
+    return {
+        "status": outcome.status.value,
+        "finding": finding.key,
+        "account": finding.account_id,
+        "region": finding.region,
+        "control": finding.control_id or finding.config_rule_name,
+        "rule": outcome.rule_id,
+        "error": outcome.error_code or None,
+        "reason": outcome.reason[:300],
+    }
+
+
+def publish(outcome: Outcome, sns: Any, topic_arn: str) -> str:
+    """Publish one notification; returns a problem description, or '' on success."""
+    message = message_for(outcome)
+    subject = f"sechub-remediator: {message['status']} {message['control'] or ''} in {message['account']}"
+    try:
+        sns.publish(TopicArn=topic_arn, Subject=subject[:SUBJECT_LIMIT], Message=json.dumps(message))
+    except (ClientError, BotoCoreError) as error:
+        return f"notification for {finding_key(outcome)} failed: {error}"
+    return ""
+
+
+def finding_key(outcome: Outcome) -> str:
+    return outcome.finding.key
