@@ -7,12 +7,11 @@ clients are created on first use by `ClientFactory` and reused across invocation
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-from functools import partial
 
 from engine.clients import ClientFactory
 from engine.exclusions import tagging_api_reader
