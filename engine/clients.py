@@ -60,6 +60,11 @@ class ClientFactory:
         return self.client(service, self.home_account_id, region)
 
     @property
+    def session(self) -> boto3.Session:
+        """The home session (tests and tools register botocore event hooks on it)."""
+        return self._session
+
+    @property
     def home_region(self) -> str:
         """The region the engine itself runs in (Lambda sets AWS_REGION; boto3 reads it)."""
         return self._session.region_name or "us-east-1"

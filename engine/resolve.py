@@ -50,7 +50,8 @@ def needs_update(outcome: Outcome, note: str) -> bool:
     finding = outcome.finding
     if not finding.finding_id or outcome.retryable:  # a retried delivery will record it
         return False
-    if finding.source is FindingSource.IMPORTED and outcome.status is Status.SKIPPED and outcome.rule_id:
+    routine_skip = outcome.status is Status.SKIPPED and outcome.rule_id and not outcome.safety_skip
+    if finding.source is FindingSource.IMPORTED and routine_skip:
         return False  # routed but not ours to touch (suppressed, passed, archived…): leave it alone
     unchanged_workflow = outcome.workflow_status in (None, finding.workflow_status)
     return not (unchanged_workflow and finding.note_text == note)

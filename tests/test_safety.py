@@ -1,0 +1,261 @@
+"""Issue 7's safety model, one behaviour a test: dry-run, exclusions, idempotency, retries,
+notifications and the flap breaker, each against moto with every AWS call recorded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+
+from engine.settings import Settings
+from engine.state import CLAIM_SECONDS, StateStore, resource_key
+from model.errors import RetryLaterError
+from tests import estate
+from tests.engine_setup import make_engine
+from tests.events import load_event
+from tests.faults import SendFaults, inject_call_faults
+
+TABLE = "remediator-state"
+S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
+SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
+SG_LEGACY_EVENT = "securityhub-imported-ec2.13-cis-1.2.0-legacy.json"
+
+
+def create_state_table() -> None:
+    boto3.client("dynamodb", region_name=estate.REGION).create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+@pytest.fixture
+def world(aws: None) -> dict[str, str]:
+    estate.enable_security_hub()
+    estate.create_bucket()
+    estate.set_weak_password_policy()
+    create_state_table()
+    return {"group": estate.create_open_security_group()}
+
+
+def settings(**overrides: Any) -> Settings:
+    return Settings(home_account_id=estate.ACCOUNT, state_table=TABLE, **overrides)
+
+
+def event(name: str, world: dict[str, str]) -> dict[str, Any]:
+    loaded = load_event(name, {estate.SG_PLACEHOLDER: world["group"]})
+    estate.import_findings(loaded)
+    return loaded
+
+
+def test_dry_run_plans_notes_and_writes_nothing(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings(dry_run=True))
+    report = engine.handle(event(SG_EVENT, world))
+    assert [f["status"] for f in report["findings"]] == ["planned"]
+    assert recorder.writes == ["securityhub.BatchUpdateFindings"], "dry-run may only write the note"
+    assert ("tcp", 22, "0.0.0.0/0") in estate.ingress_rules(world["group"])
+    stored = estate.finding(load_event(SG_EVENT)["detail"]["findings"][0]["Id"])
+    assert stored["Workflow"]["Status"] == "NEW"
+    assert (
+        "Dry run, nothing changed" in stored["Note"]["Text"]
+        and "tcp 22 from 0.0.0.0/0" in stored["Note"]["Text"]
+    )
+
+
+def test_dry_run_note_is_written_once_so_the_echo_event_does_not_loop(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings(dry_run=True))
+    loaded = event(SG_EVENT, world)
+    engine.handle(loaded)
+    echo = json.loads(json.dumps(loaded))  # Security Hub re-emits the finding with our note on it
+    echo["detail"]["findings"][0] = estate.finding(loaded["detail"]["findings"][0]["Id"])
+    engine.handle(echo)
+    assert recorder.count("securityhub.BatchUpdateFindings") == 1
+
+
+def test_per_rule_dry_run(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings())
+    rule = engine.registry.match(["control/ec2.13"])
+    assert rule is not None
+    object.__setattr__(rule, "dry_run", True)
+    try:
+        report = engine.handle(event(SG_EVENT, world))
+    finally:
+        object.__setattr__(rule, "dry_run", False)
+    assert report["findings"][0]["status"] == "planned"
+    assert "ec2.RevokeSecurityGroupIngress" not in recorder.calls
+
+
+def test_exclusion_tag_on_the_resource_skips_it_with_a_note(world: dict[str, str]) -> None:
+    boto3.client("ec2", region_name=estate.REGION).create_tags(
+        Resources=[world["group"]], Tags=[{"Key": "remediation:exclude", "Value": "owner said so"}]
+    )
+    engine, recorder = make_engine(settings(exclusion_tag="remediation:exclude"))
+    report = engine.handle(event(SG_EVENT, world))
+    assert report["findings"][0]["status"] == "skipped"
+    assert "exclusion tag" in report["findings"][0]["reason"]
+    assert "ec2.RevokeSecurityGroupIngress" not in recorder.calls
+    stored = estate.finding(load_event(SG_EVENT)["detail"]["findings"][0]["Id"])
+    assert "exclusion tag" in stored["Note"]["Text"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"denied_accounts": frozenset({estate.ACCOUNT})}, "deny list"),
+        ({"allowed_accounts": frozenset({"999999999999"})}, "not on the allow list"),
+    ],
+)
+def test_account_lists(world: dict[str, str], overrides: dict[str, Any], reason: str) -> None:
+    engine, recorder = make_engine(settings(**overrides))
+    report = engine.handle(event(S3_EVENT, world))
+    assert reason in report["findings"][0]["reason"]
+    assert recorder.writes == ["securityhub.BatchUpdateFindings"]
+    assert estate.bucket_encryption() is None
+
+
+def test_disabled_rule_changes_nothing(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings())
+    rule = engine.registry.match(["control/s3.17"])
+    assert rule is not None
+    object.__setattr__(rule, "enabled", False)
+    try:
+        report = engine.handle(event(S3_EVENT, world))
+    finally:
+        object.__setattr__(rule, "enabled", True)
+    assert "disabled" in report["findings"][0]["reason"]
+    assert "s3.PutBucketEncryption" not in recorder.calls
+
+
+def test_same_event_twice_changes_once(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings())
+    loaded = event(S3_EVENT, world)
+    first, second = engine.handle(loaded), engine.handle(loaded)
+    assert first["findings"][0]["status"] == "remediated"
+    assert second["findings"][0]["status"] == "already-compliant"
+    assert recorder.count("s3.PutBucketEncryption") == 1
+
+
+def test_two_findings_for_one_resource_and_control_change_it_once(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings())
+    consolidated, legacy = engine.handle(event(SG_EVENT, world)), engine.handle(event(SG_LEGACY_EVENT, world))
+    assert consolidated["findings"][0]["status"] == "remediated"
+    assert legacy["findings"][0]["status"] == "already-compliant"
+    assert recorder.count("ec2.RevokeSecurityGroupIngress") == 1
+
+
+def test_a_resource_claimed_by_another_delivery_is_retried_not_changed(world: dict[str, str]) -> None:
+    engine, recorder = make_engine(settings())
+    loaded = event(S3_EVENT, world)
+    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE)
+    key = resource_key(
+        estate.ACCOUNT, estate.REGION, "s3-bucket-kms-encryption", f"arn:aws:s3:::{estate.BUCKET}"
+    )
+    assert store.claim(key, "another-invocation") is not None
+    with pytest.raises(RetryLaterError):
+        engine.handle(loaded)
+    assert "s3.PutBucketEncryption" not in recorder.calls
+    assert "Note" not in estate.finding(loaded["detail"]["findings"][0]["Id"]), (
+        "a retried finding is not noted yet"
+    )
+
+
+def test_a_lapsed_claim_does_not_block(world: dict[str, str]) -> None:
+    now = [1_000_000.0]
+    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE, clock=lambda: now[0])
+    assert store.claim("k", "crashed-invocation") is not None
+    assert store.claim("k", "next") is None
+    now[0] += CLAIM_SECONDS + 1
+    assert store.claim("k", "next") is not None
+
+
+def test_transient_fault_raises_for_retry_after_recording_the_rest(world: dict[str, str]) -> None:
+    engine, _ = make_engine(settings())
+    session = engine.clients.session
+    inject_call_faults(
+        session, lambda op, _: "ThrottlingException" if op == "iam.GetAccountPasswordPolicy" else None
+    )
+    loaded = event("securityhub-custom-action-mixed.json", world)
+    with pytest.raises(RetryLaterError) as raised:
+        engine.handle(loaded)
+    statuses = [f["status"] for f in raised.value.report["findings"]]  # type: ignore[index]
+    assert statuses == ["remediated", "failed", "remediated", "skipped"]
+    assert estate.bucket_encryption() == "aws:kms"
+    # Redelivery: the fixed bucket reads compliant and is not changed again.
+    engine2, recorder2 = make_engine(settings())
+    report = engine2.handle(loaded)
+    assert [f["status"] for f in report["findings"]][:3] == [
+        "already-compliant",
+        "remediated",
+        "already-compliant",
+    ]
+    assert "s3.PutBucketEncryption" not in recorder2.calls
+
+
+def test_botocore_retries_throttled_attempts_with_backoff(world: dict[str, str]) -> None:
+    engine, _ = make_engine(settings())
+    throttle = SendFaults("SlowDown", times=2)
+    engine.clients.session.events.register("before-send.s3.GetBucketEncryption", throttle)
+    report = engine.handle(event(S3_EVENT, world))
+    assert report["findings"][0]["status"] == "remediated"
+    assert throttle.attempts == 3, "two throttled attempts, then the real one"
+
+
+def test_permanent_error_notifies_and_marks_notified(world: dict[str, str]) -> None:
+    sns = boto3.client("sns", region_name=estate.REGION)
+    topic = sns.create_topic(Name="remediator")["TopicArn"]
+    sqs = boto3.client("sqs", region_name=estate.REGION)
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
+    )
+    engine, _ = make_engine(settings(topic_arn=topic))
+    inject_call_faults(
+        engine.clients.session, lambda op, _: "AccessDenied" if op == "s3.PutBucketEncryption" else None
+    )
+    loaded = event(S3_EVENT, world)
+    report = engine.handle(loaded)
+    assert report["findings"][0]["error_code"] == "AccessDenied"
+    stored = estate.finding(loaded["detail"]["findings"][0]["Id"])
+    assert stored["Workflow"]["Status"] == "NOTIFIED" and "AccessDenied" in stored["Note"]["Text"]
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(messages[0]["Body"])
+    assert (
+        body["error"] == "AccessDenied" and body["control"] == "S3.17" and body["account"] == estate.ACCOUNT
+    )
+    assert set(body) == {"status", "finding", "account", "region", "control", "rule", "error", "reason"}
+
+
+def test_flap_breaker_holds_a_resource_that_keeps_reverting(world: dict[str, str]) -> None:
+    s3 = boto3.client("s3", region_name=estate.REGION)
+    engine, recorder = make_engine(settings(flap_limit=3, flap_window_hours=24))
+    statuses = []
+    for _ in range(4):
+        s3.delete_bucket_encryption(Bucket=estate.BUCKET)  # an IaC pipeline puts it back
+        loaded = event(S3_EVENT, world)  # re-import resets the workflow to NEW, as a re-failure does
+        statuses.append(engine.handle(loaded)["findings"][0]["status"])
+    assert statuses == ["remediated", "remediated", "remediated", "held"]
+    assert recorder.count("s3.PutBucketEncryption") == 3
+    stored = estate.finding(loaded["detail"]["findings"][0]["Id"])
+    assert stored["Workflow"]["Status"] == "NOTIFIED"
+    assert "keeps reverting" in stored["Note"]["Text"]
+
+
+def test_undo_record_keeps_the_before_state(world: dict[str, str]) -> None:
+    engine, _ = make_engine(settings())
+    loaded = event(SG_EVENT, world)
+    engine.handle(loaded)
+    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE)
+    record = store.load_undo(loaded["detail"]["findings"][0]["Id"])
+    assert record is not None and record.remediation == "ec2.revoke-public-ingress"
+    assert record.undo["IpPermissions"] == [
+        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
