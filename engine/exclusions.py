@@ -13,6 +13,7 @@ from collections.abc import Callable
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.settings import Settings
+from model.errors import RemediationError
 from model.finding import Finding, Resource
 
 #: tags(resource) -> the resource's tags, or None when they cannot be read
@@ -62,10 +63,10 @@ def tagging_api_reader(client_for: Callable[[str, str], object]) -> TagReader:
         arn = resource_arn(resource)
         if arn is None:
             return None
-        client = client_for(resource.account_id, resource.region)
         try:
+            client = client_for(resource.account_id, resource.region)
             mappings = client.get_resources(ResourceARNList=[arn])["ResourceTagMappingList"]  # type: ignore[attr-defined]
-        except (ClientError, BotoCoreError):
+        except (ClientError, BotoCoreError, RemediationError):  # unreadable: the caller says so
             return None
         return {tag["Key"]: tag["Value"] for mapping in mappings for tag in mapping.get("Tags", [])}
 

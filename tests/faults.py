@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.awsrequest import AWSResponse
 
-#: (operation "service.Operation", params) -> error code to fail with, or None
+#: (operation "service.Operation", serialised request dict) -> error code to fail with, or None
 Decider = Callable[[str, dict[str, Any]], str | None]
 
 STATUS = {"AccessDenied": 403, "Throttling": 400, "ThrottlingException": 400, "SlowDown": 503}
