@@ -63,10 +63,10 @@ def parse_event(event: Any) -> ParsedEvent:
     """Findings of a supported event; raises `InvalidEventError` when the event itself is malformed."""
     if not isinstance(event, Mapping):
         raise InvalidEventError("event", f"must be a JSON object, got {type(event).__name__}")
-    detail_type = event.get("detail-type")
-    if detail_type in IGNORED_DETAIL_TYPES:
-        return ParsedEvent(str(detail_type), ignored_reason=f"{detail_type!r} events are not handled")
     _check("envelope", event, "event")
+    detail_type = event["detail-type"]
+    if detail_type in IGNORED_DETAIL_TYPES:
+        return ParsedEvent(detail_type, ignored_reason=f"{detail_type!r} events are not handled")
     if detail_type in (IMPORTED, CUSTOM_ACTION):
         if event["source"] != "aws.securityhub":
             raise InvalidEventError("event.source", f"{detail_type!r} must come from aws.securityhub")
