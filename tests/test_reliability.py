@@ -9,7 +9,7 @@ from tests.reliability import run_burst
 
 @pytest.mark.usefixtures("aws")
 def test_burst_loses_nothing_and_changes_nothing_twice() -> None:
-    burst, counts = run_burst(200, seed=7)
+    _, counts = run_burst(200, seed=7)
     assert counts["resolved"] + counts["notified"] + counts.get("dead-letter", 0) == 200
     assert counts["throttled_attempts"] > 0 and counts["duplicates"] > 0
     assert counts["denied"] > 0 and counts["deleted"] > 0
