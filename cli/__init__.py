@@ -1,0 +1,1 @@
+"""`remediator`: run the engine from a terminal (invoke, sweep, undo, rules)."""

@@ -1,0 +1,153 @@
+"""The `remediator` command: argument parsing, one-line errors, exit codes.
+
+Exit codes: 0 everything fine; 1 a finding failed or its outcome could not be recorded;
+2 bad arguments or input; 3 AWS could not be reached or refused the command's own calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
+
+from cli.errors import EXIT_AWS, EXIT_USAGE, CommandError
+from model.errors import InvalidEventError, RemediationError
+
+PROG = "remediator"
+EPILOG = (
+    "Settings come from the same environment variables as the deployed function "
+    "(MEMBER_ROLE_NAME, HOME_ACCOUNT_ID, STATE_TABLE_NAME, EXCLUSION_TAG, ...). "
+    "Exit codes: 0 fine, 1 a finding failed, 2 bad arguments or input, 3 AWS error."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose", "-v", action="store_true", help="one line per finding; tracebacks on errors"
+    )
+    aws = argparse.ArgumentParser(add_help=False)
+    aws.add_argument("--profile", help="AWS profile (default: the environment's credentials)")
+    aws.add_argument("--region", help="the Security Hub region (default: AWS_REGION / the profile's)")
+    aws.add_argument(
+        "--endpoint-url", help="send every AWS call here, e.g. a moto server's http://127.0.0.1:5000"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Remediate AWS Security Hub findings with the engine the Lambda functions run.",
+        epilog=EPILOG,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    invoke = commands.add_parser(
+        "invoke",
+        parents=[common, aws],
+        help="run the handler on one EventBridge event file",
+        description="Run the handler locally on one event (e.g. events/*.json); prints the JSON report.",
+        epilog=EPILOG,
+    )
+    invoke.add_argument("event_file", type=Path, metavar="EVENT_FILE", help="an EventBridge event, JSON")
+    invoke.add_argument("--dry-run", action="store_true", help="plan and report, change no resource")
+    invoke.set_defaults(run=_lazy("cli.invoke"))
+
+    sweep = commands.add_parser(
+        "sweep",
+        parents=[common, aws],
+        help="remediate every active failed finding that has a rule",
+        description=(
+            "Find active, failed findings in workflow NEW or NOTIFIED with GetFindings and remediate "
+            "those a rule matches, in batches of 100, as the custom action would."
+        ),
+        epilog=EPILOG,
+    )
+    sweep.add_argument(
+        "--control",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this security control id (repeatable)",
+    )
+    sweep.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only findings of this account (repeatable)",
+    )
+    sweep.add_argument(
+        "--dry-run", action="store_true", help="plan and note on each finding, change no resource"
+    )
+    sweep.add_argument(
+        "--json", action="store_true", help="print the combined JSON report instead of a summary"
+    )
+    sweep.set_defaults(run=_lazy("cli.sweep"))
+
+    undo = commands.add_parser(
+        "undo",
+        parents=[common, aws],
+        help="put back what a remediation changed for one finding",
+        description="Restore the before-state the engine recorded (STATE_TABLE_NAME) when it remediated FINDING_ID.",
+        epilog=EPILOG,
+    )
+    undo.add_argument("finding_id", metavar="FINDING_ID", help="the finding's Id (its ARN)")
+    undo.add_argument("--dry-run", action="store_true", help="say what would be put back, change nothing")
+    undo.set_defaults(run=_lazy("cli.undo"))
+
+    rules = commands.add_parser(
+        "rules",
+        parents=[common],
+        help="list the rule registry",
+        description="The registry: controls and Config rules → remediation, mode, parameters, IAM actions.",
+        epilog=EPILOG,
+    )
+    rules.add_argument("--json", action="store_true", help="JSON instead of a table")
+    rules.set_defaults(run=_lazy("cli.rules_table"))
+    return parser
+
+
+def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
+    """Import a command's module only when it runs, so `--help` and `rules` stay fast."""
+
+    def run(args: argparse.Namespace) -> int:
+        command: Callable[[argparse.Namespace], int] = importlib.import_module(module).run
+        return command(args)
+
+    return run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except BrokenPipeError:  # `remediator rules | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  # keep the interpreter's final flush quiet
+        return 0
+    except CommandError as error:
+        return _fail(args, str(error), error.exit_code)
+    except InvalidEventError as error:
+        return _fail(args, f"invalid event: {error}", EXIT_USAGE)
+    except ProfileNotFound as error:
+        return _fail(args, str(error), EXIT_USAGE)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        message = f"AWS refused {error.operation_name}: {details.get('Code')}: {details.get('Message')}"
+        return _fail(args, message, EXIT_AWS)
+    except BotoCoreError as error:
+        return _fail(args, f"AWS: {error}", EXIT_AWS)
+    except RemediationError as error:
+        return _fail(args, str(error), EXIT_AWS)
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    if args.verbose:
+        traceback.print_exc()
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,68 @@
+"""Wire the deployed engine for a terminal: a session from flags, and outcomes on stderr, not logs.
+
+The engine is built by `engine.handler.build_engine`, exactly as in Lambda; only the outcome
+listener differs, because the handler's structured logs and metrics belong in CloudWatch, not
+between a command's output lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+import boto3
+
+from cli.errors import CommandError
+from engine.clients import ClientFactory
+from engine.handler import build_engine
+from engine.process import Engine
+from engine.settings import Settings
+from model.outcome import Outcome
+
+#: boto3 reads this for every client, including those of assumed member-role sessions.
+ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
+
+
+def session_from(args: argparse.Namespace) -> boto3.Session:
+    """A session for --profile/--region; --endpoint-url points every client at that endpoint."""
+    if args.endpoint_url:
+        os.environ[ENDPOINT_VARIABLE] = args.endpoint_url
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    if not session.region_name:
+        raise CommandError("no region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
+    return session
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The function's settings from the environment; --dry-run only ever switches writing off."""
+    settings = Settings.from_env()
+    if getattr(args, "dry_run", False):
+        settings = settings.with_overrides(dry_run=True)
+    return settings
+
+
+def engine_from(args: argparse.Namespace, on_outcome: Callable[[Outcome], None] | None = None) -> Engine:
+    settings = settings_from(args)
+    clients = ClientFactory(
+        session_from(args),
+        member_role_name=settings.member_role_name,
+        home_account_id=settings.home_account_id,
+    )
+    engine = build_engine(settings, clients)
+    engine.on_outcome = on_outcome or (outcome_printer() if args.verbose else None)
+    return engine
+
+
+def outcome_printer() -> Callable[[Outcome], None]:
+    """One line per finding on stderr: status, rule, finding id, and what changed or why not."""
+
+    def show(outcome: Outcome) -> None:
+        detail = outcome.reason or "; ".join(change.describe() for change in outcome.changes)
+        print(
+            f"{outcome.status.value:<17} {outcome.rule_id or '-'}  {outcome.finding.key}  {detail}",
+            file=sys.stderr,
+        )
+
+    return show
