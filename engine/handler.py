@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from engine.clients import ClientFactory
@@ -22,7 +22,6 @@ from model.outcome import Outcome, Status
 from rules.registry import load_registry
 
 logger = Logger(service="sechub-remediator")
-metrics = Metrics(namespace="SecHubRemediator", service="sechub-remediator")
 _engine: Engine | None = None
 
 
@@ -36,7 +35,8 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         registry=load_registry(),
         clients=clients,
         settings=settings,
-        on_outcome=record_outcome,
+        on_outcome=partial(record_outcome, namespace=settings.metrics_namespace),
+        on_finding=lambda finding: logger.append_keys(finding_id=finding.key),
         state=state_store(settings, clients),
         read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
         if settings.exclusion_tag
@@ -51,7 +51,7 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     return StateStore(clients.home_client("dynamodb", clients.home_region), settings.state_table)
 
 
-def record_outcome(outcome: Outcome) -> None:
+def record_outcome(outcome: Outcome, namespace: str) -> None:
     """Log the outcome with the finding id, and count it per rule, remediation and outcome."""
     finding = outcome.finding
     log = logger.error if outcome.status is Status.FAILED else logger.info
@@ -64,9 +64,8 @@ def record_outcome(outcome: Outcome) -> None:
             **outcome.report(),
         },
     )
-    with single_metric(
-        name="Findings", unit=MetricUnit.Count, value=1, namespace=metrics.namespace
-    ) as metric:
+    # One EMF line per finding, flushed at once: no metric state is carried between invocations.
+    with single_metric(name="Findings", unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
         metric.add_dimension(name="Outcome", value=outcome.status.value)
         metric.add_dimension(name="Rule", value=outcome.rule_id or "none")
         metric.add_dimension(name="Remediation", value=outcome.remediation or "none")
@@ -86,10 +85,12 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools import Tracer
 
         handle = Tracer(service="sechub-remediator").capture_method(handle)
-    return handle(event)
+    try:
+        return handle(event)
+    finally:
+        logger.remove_keys(["finding_id"])
 
 
-@metrics.log_metrics
 @logger.inject_lambda_context(log_event=False)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _handle(event, context)

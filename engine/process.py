@@ -33,6 +33,8 @@ from rules.registry import Registry, Rule
 
 #: Called once per finding with its outcome (the handler logs it and emits a metric).
 OutcomeListener = Callable[[Outcome], None]
+#: Called as the engine starts on a finding (the handler puts its id on every log line).
+FindingListener = Callable[[Finding], None]
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Engine:
     clients: ClientFactory
     settings: Settings = field(default_factory=Settings)
     on_outcome: OutcomeListener | None = None
+    on_finding: FindingListener | None = None
     state: StateStore | None = None
     read_tags: TagReader | None = None
     clock: Callable[[], float] = time.time
@@ -86,6 +89,8 @@ class Engine:
         rule = self.registry.match(finding.lookup_keys)
         if not self.owns(rule):
             return None
+        if self.on_finding:
+            self.on_finding(finding)
         outcome = self._outcome(finding, rule)
         if self.on_outcome:
             self.on_outcome(outcome)

@@ -24,6 +24,7 @@ ENV_FLAP_LIMIT = "FLAP_LIMIT"
 ENV_FLAP_WINDOW_HOURS = "FLAP_WINDOW_HOURS"
 ENV_NOTE_AUTHOR = "NOTE_AUTHOR"
 ENV_FAMILIES = "REMEDIATION_FAMILIES"
+ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"  # Powertools reads it too
 ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 
 
@@ -46,6 +47,7 @@ class Settings:
     #: splits functions by family so each role grants only its family's actions; every function
     #: sees a custom-action event and handles only its own findings.
     families: frozenset[str] = frozenset()
+    metrics_namespace: str = "SecHubRemediator"
     #: Whether this function answers for findings no rule matches (exactly one function does).
     report_unmatched: bool = True
 
@@ -71,6 +73,7 @@ class Settings:
             flap_window_hours=int(env.get(ENV_FLAP_WINDOW_HOURS) or default.flap_window_hours),
             note_author=env.get(ENV_NOTE_AUTHOR) or default.note_author,
             families=_accounts(env.get(ENV_FAMILIES)),
+            metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or default.metrics_namespace,
             report_unmatched=_flag(env.get(ENV_REPORT_UNMATCHED), default.report_unmatched),
         )
 
