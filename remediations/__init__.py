@@ -2,17 +2,38 @@
 
 Adding one: write the module (read, plan, apply and a `REMEDIATION` declaration), add it to
 the list below, then give it a rule in `rules/registry.json`. A duplicate name fails at import.
+`base`, `public_access_block` and `security_group_rules` are shared helpers, not remediations.
 """
 
 from __future__ import annotations
 
-from remediations import ec2_public_ingress, iam_password_policy, s3_default_encryption
+from remediations import (
+    ec2_default_security_group,
+    ec2_ebs_default_encryption,
+    ec2_public_ingress,
+    iam_password_policy,
+    s3_account_public_access,
+    s3_bucket_public_access,
+    s3_default_encryption,
+    sns_topic_encryption,
+    sqs_queue_encryption,
+)
 from remediations.base import Remediation, build_catalog
 
 CATALOG: dict[str, Remediation] = build_catalog(
     [
+        # Encryption at rest
         s3_default_encryption.REMEDIATION,
+        ec2_ebs_default_encryption.REMEDIATION,
+        sqs_queue_encryption.REMEDIATION,
+        sns_topic_encryption.REMEDIATION,
+        # IAM account password policy
         iam_password_policy.REMEDIATION,
+        # Security groups open to the internet, default security group
         ec2_public_ingress.REMEDIATION,
+        ec2_default_security_group.REMEDIATION,
+        # S3 public access
+        s3_account_public_access.REMEDIATION,
+        s3_bucket_public_access.REMEDIATION,
     ]
 )

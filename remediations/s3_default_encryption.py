@@ -1,5 +1,10 @@
 """Turn on S3 bucket default encryption (controls S3.4, retired, and S3.17).
 
+Controls: S3.17 (SSE-KMS or DSSE-KMS); S3.4, retired but still in older findings, CIS 1.4
+2.1.1, PCI.S3.4 and Config rule `s3-bucket-server-side-encryption-enabled` (any default
+encryption). Parameters: `algorithm` (AES256 = SSE-S3, the default; aws:kms; aws:kms:dsse),
+`kms_key_id` (the AWS managed key aws/s3 when absent), `bucket_key_enabled` (default on:
+S3 Bucket Keys cut KMS request costs).
 Guarantee: a bucket that already uses SSE-KMS or DSSE-KMS keeps its key; KMS is never
 replaced by SSE-S3, and SSE-S3 is upgraded to KMS only when the rule asks for KMS (S3.17).
 API: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html
@@ -55,6 +60,8 @@ def plan(state: dict[str, Any] | None, params: Params) -> Plan:
     changes = [Change("SSEAlgorithm", current, target)]
     if "KMSMasterKeyID" in by_default:
         changes.append(Change("KMSMasterKeyID", None, by_default["KMSMasterKeyID"]))
+    if rule.get("BucketKeyEnabled") and not (state or {}).get("BucketKeyEnabled"):
+        changes.append(Change("BucketKeyEnabled", False, True))
     return Plan(
         changes=tuple(changes),
         request={"ServerSideEncryptionConfiguration": {"Rules": [rule]}},
