@@ -1,0 +1,91 @@
+"""Meta-tests that keep the registries honest (after Cloud Custodian's tests/test_policy.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+
+from model.errors import RegistryError
+from remediations import CATALOG
+from remediations.base import Remediation, build_catalog
+from rules.registry import REGISTRY_PATH, SCHEMA_PATH, Registry, build_registry, load_registry
+
+DOCUMENT: dict[str, Any] = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
+SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def test_registry_validates_against_its_schema_with_the_reference_validator() -> None:
+    jsonschema.Draft7Validator.check_schema(SCHEMA)
+    jsonschema.validate(DOCUMENT, SCHEMA)
+
+
+@pytest.mark.parametrize("rule", DOCUMENT["rules"], ids=lambda rule: rule["id"])
+def test_every_rule_names_a_remediation_and_its_parameters_validate(rule: dict[str, Any]) -> None:
+    remediation = CATALOG[rule["remediation"]]
+    jsonschema.Draft7Validator.check_schema(remediation.parameters_schema)
+    jsonschema.validate(rule.get("parameters", {}), remediation.parameters_schema)
+
+
+@pytest.mark.parametrize("remediation", CATALOG.values(), ids=lambda r: r.name)
+def test_every_remediation_declares_a_closed_schema_and_permissions(remediation: Remediation) -> None:
+    assert remediation.permissions, "declares the IAM actions it calls"
+    assert all(":" in action and "*" not in action for action in remediation.permissions)
+    assert remediation.parameters_schema.get("additionalProperties") is False
+    assert remediation.resource_types
+    assert remediation.read.__module__ == remediation.plan.__module__ == remediation.apply.__module__
+
+
+def test_every_remediation_is_used_by_a_rule() -> None:
+    assert {rule["remediation"] for rule in DOCUMENT["rules"]} == set(CATALOG)
+
+
+def broken(mutate: Any) -> dict[str, Any]:
+    document = copy.deepcopy(DOCUMENT)
+    mutate(document)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (
+            lambda d: d["rules"][1].update(remediation="s3.no-such-thing"),
+            "unknown remediation 's3.no-such-thing'",
+        ),
+        (lambda d: d["rules"][1].update(parameters={"algorithm": "ROT13"}), "parameters"),
+        (lambda d: d["rules"][1].update(mode="sometimes"), "mode"),
+        (lambda d: d["rules"][1].update(colour="blue"), "colour"),
+        (lambda d: d["rules"].append(copy.deepcopy(d["rules"][0])), "used twice"),
+        (lambda d: d["rules"][1].update(control=d["rules"][0]["control"]), "already has"),
+        (lambda d: d["rules"][1].pop("remediation"), "remediation"),
+    ],
+)
+def test_a_broken_registry_fails_at_load_naming_the_entry(mutate: Any, message: str) -> None:
+    document = broken(mutate)
+    with pytest.raises(RegistryError) as raised:
+        build_registry(document, CATALOG)
+    assert message in str(raised.value)
+    if message not in ("used twice", "remediation", "mode", "colour"):
+        assert repr(document["rules"][1]["id"]) in str(raised.value)
+
+
+def test_duplicate_remediation_names_are_an_error() -> None:
+    remediation = next(iter(CATALOG.values()))
+    with pytest.raises(RegistryError, match="declared twice"):
+        build_catalog([remediation, remediation])
+
+
+def test_lookup_goes_through_the_index_never_a_scan() -> None:
+    registry = load_registry()
+
+    class NoScan(tuple[Any, ...]):
+        def __iter__(self) -> Any:
+            raise AssertionError("the registry was scanned")
+
+    indexed = Registry(rules=NoScan(registry.rules), index=registry.index)
+    assert indexed.match(["control/nope", "control/ec2.13"]) is registry.match(["control/ec2.13"])
+    assert indexed.match(["control/nope"]) is None
