@@ -2,12 +2,16 @@
 
 Each scenario names its fixture, builds the estate the event talks about, and checks three
 things afterwards: the outcome per finding, the resource in moto, and the finding's
-workflow status and note in Security Hub. A meta-test fails when a fixture has no scenario.
+workflow status and note in Security Hub. Every scenario gets the base estate (bucket, weak
+password policy, open web group); `setup` adds what only some events name (a queue, a
+topic, a default security group) and returns placeholder → real id replacements. A
+scenario that remediates is run a second time, which must change nothing. A meta-test
+fails when a fixture has no scenario.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,10 +31,16 @@ PRIVATE_SSH = ("tcp", 22, "10.0.0.0/8")
 
 @dataclass(frozen=True)
 class Estate:
-    group_id: str
+    ids: Mapping[str, str]  # placeholder in the events → id moto made
+
+    @property
+    def group_id(self) -> str:
+        return self.ids[estate.SG_PLACEHOLDER]
 
 
 Check = Callable[[Estate], None]
+#: Creates resources some events name; returns placeholder → real id replacements.
+Setup = Callable[[], Mapping[str, str]]
 
 
 def encryption_is(algorithm: str | None) -> Check:
@@ -67,6 +77,38 @@ ALL_INGRESS = ingress_is(OPEN_SSH, OPEN_RDP_V6, HTTPS, PRIVATE_SSH)
 SSH_REVOKED = ingress_is(OPEN_RDP_V6, HTTPS, PRIVATE_SSH)
 
 
+def default_group_closed(env: Estate) -> None:
+    assert estate.security_group_rules(env.ids[estate.DEFAULT_SG_PLACEHOLDER]) == []
+
+
+def default_group_open(env: Estate) -> None:
+    assert len(estate.security_group_rules(env.ids[estate.DEFAULT_SG_PLACEHOLDER])) == 3
+
+
+def ebs_encrypted_by_default(_: Estate) -> None:
+    assert estate.ebs_encryption_by_default()
+
+
+def queue_encrypted_with_sse_sqs(env: Estate) -> None:
+    attributes = estate.queue_encryption(env.ids[estate.QUEUE_URL])
+    assert attributes.get("SqsManagedSseEnabled") == "true" and not attributes.get("KmsMasterKeyId")
+
+
+def topic_key_is(key: str) -> Check:
+    def check(env: Estate) -> None:
+        assert estate.topic_key(env.ids[estate.TOPIC_ARN]) == key
+
+    return check
+
+
+def account_public_access_blocked(_: Estate) -> None:
+    assert all(estate.account_public_access_block().values())
+
+
+def bucket_public_access_blocked(_: Estate) -> None:
+    assert all(estate.bucket_public_access_block().values())
+
+
 def config_evaluation_started(rule: str) -> Check:
     def check(_: Estate) -> None:
         assert rule in started_config_evaluations(estate.ACCOUNT, estate.REGION)
@@ -82,6 +124,7 @@ class Scenario:
     checks: tuple[Check, ...] = ()
     raises: str = ""  # InvalidEventError path fragment
     config_rules: tuple[tuple[str, str], ...] = ()  # (name, source identifier) to create first
+    setup: tuple[Setup, ...] = ()
     ignored: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -89,6 +132,10 @@ class Scenario:
 KMS = encryption_is("aws:kms")
 AES = encryption_is("AES256")
 UNENCRYPTED = encryption_is(None)
+DEFAULT_GROUP = (estate.create_default_security_group,)
+QUEUE = (estate.create_unencrypted_queue,)
+TOPIC = (estate.create_unencrypted_topic,)
+SNS_KEY = topic_key_is("alias/aws/sns")
 
 SCENARIOS: dict[str, Scenario] = {
     "securityhub-imported-s3.17-consolidated.json": Scenario(
@@ -172,6 +219,161 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     ),
     "config-restricted-ssh-compliant.json": Scenario(("skipped",), checks=(ALL_INGRESS,)),
+    # IAM.10 (PCI DSS v3.2.1 PCI.IAM.8)
+    "securityhub-imported-iam.10-pci-3.2.1-legacy.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("rule iam-password-policy-pci",), (password_policy_strong,)
+    ),
+    # Public ingress: EC2.53 is IPv4 only; EC2.18 allows only 80 and 443 from the internet
+    "securityhub-imported-ec2.53-cis-3.0.0-legacy.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("tcp 22 from 0.0.0.0/0 → revoked",), (SSH_REVOKED,)
+    ),
+    "securityhub-imported-ec2.18-consolidated.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("tcp 3389 from ::/0 → revoked",), (ingress_is(HTTPS, PRIVATE_SSH),)
+    ),
+    # Default security group (EC2.2): every rule revoked; the web group is never touched
+    "securityhub-imported-ec2.2-consolidated.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("all traffic to ::/0 → revoked",),
+        (default_group_closed, ALL_INGRESS),
+        setup=DEFAULT_GROUP,
+    ),
+    "securityhub-imported-ec2.2-cis-1.2.0-legacy.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("rule sg-default-closed",),
+        (default_group_closed,),
+        setup=DEFAULT_GROUP,
+    ),
+    "securityhub-imported-ec2.2-pci-3.2.1-legacy.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("all traffic to 0.0.0.0/0 → revoked",),
+        (default_group_closed,),
+        setup=DEFAULT_GROUP,
+    ),
+    "securityhub-imported-ec2.2-not-default-group.json": Scenario(
+        ("failed",),
+        ("NOTIFIED",),
+        ("not a VPC's default security group",),
+        (ALL_INGRESS, default_group_open),
+        setup=DEFAULT_GROUP,
+    ),
+    "config-vpc-default-security-group-closed-securityhub-rule.json": Scenario(
+        ("remediated",),
+        checks=(
+            default_group_closed,
+            config_evaluation_started("securityhub-vpc-default-security-group-closed-8f2a61c4"),
+        ),
+        config_rules=(
+            ("securityhub-vpc-default-security-group-closed-8f2a61c4", "VPC_DEFAULT_SECURITY_GROUP_CLOSED"),
+        ),
+        setup=DEFAULT_GROUP,
+    ),
+    # EBS encryption by default (EC2.7)
+    "securityhub-imported-ec2.7-consolidated.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("EbsEncryptionByDefault: false → true",), (ebs_encrypted_by_default,)
+    ),
+    "securityhub-imported-ec2.7-cis-1.4.0-legacy.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("rule ebs-default-encryption",), (ebs_encrypted_by_default,)
+    ),
+    "config-ec2-ebs-encryption-by-default-securityhub-rule.json": Scenario(
+        ("remediated",),
+        checks=(
+            ebs_encrypted_by_default,
+            config_evaluation_started("securityhub-ec2-ebs-encryption-by-default-1f6c0d3b"),
+        ),
+        config_rules=(
+            ("securityhub-ec2-ebs-encryption-by-default-1f6c0d3b", "EC2_EBS_ENCRYPTION_BY_DEFAULT"),
+        ),
+    ),
+    # SQS queue encryption (SQS.1); the Config event names the queue by URL. Security Hub's
+    # rule is a custom Lambda rule moto cannot create, so no re-evaluation is checked for it.
+    "securityhub-imported-sqs.1-consolidated.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("SqsManagedSseEnabled: false → true",),
+        (queue_encrypted_with_sse_sqs,),
+        setup=QUEUE,
+    ),
+    "securityhub-imported-sqs.1-afsbp-legacy.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("rule sqs-queue-encryption",),
+        (queue_encrypted_with_sse_sqs,),
+        setup=QUEUE,
+    ),
+    "config-sqs-queue-encrypted-securityhub-rule.json": Scenario(
+        ("remediated",), checks=(queue_encrypted_with_sse_sqs,), setup=QUEUE
+    ),
+    # SNS topic encryption (SNS.1)
+    "securityhub-imported-sns.1-consolidated.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("KmsMasterKeyId: none → alias/aws/sns",), (SNS_KEY,), setup=TOPIC
+    ),
+    "securityhub-imported-sns.1-nist-800-53-legacy.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("rule sns-topic-encryption",), (SNS_KEY,), setup=TOPIC
+    ),
+    "config-sns-encrypted-kms-securityhub-rule.json": Scenario(
+        ("remediated",),
+        checks=(SNS_KEY, config_evaluation_started("securityhub-sns-encrypted-kms-9a4f2c71")),
+        config_rules=(("securityhub-sns-encrypted-kms-9a4f2c71", "SNS_ENCRYPTED_KMS"),),
+        setup=TOPIC,
+    ),
+    # Account-level S3 Block Public Access (S3.1)
+    "securityhub-imported-s3.1-consolidated.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("RestrictPublicBuckets: false → true",),
+        (account_public_access_blocked,),
+    ),
+    "securityhub-imported-s3.1-cis-1.4.0-legacy.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("rule s3-account-public-access-block",),
+        (account_public_access_blocked,),
+    ),
+    "config-s3-account-level-public-access-blocks-periodic-securityhub-rule.json": Scenario(
+        ("remediated",),
+        checks=(
+            account_public_access_blocked,
+            config_evaluation_started("securityhub-s3-account-level-public-access-blocks-periodic-6d8e1a50"),
+        ),
+        config_rules=(
+            (
+                "securityhub-s3-account-level-public-access-blocks-periodic-6d8e1a50",
+                "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+            ),
+        ),
+    ),
+    # Bucket-level S3 Block Public Access (S3.8, S3.2, S3.3)
+    "securityhub-imported-s3.8-consolidated.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("BlockPublicAcls: false → true",), (bucket_public_access_blocked,)
+    ),
+    "securityhub-imported-s3.8-cis-1.4.0-legacy.json": Scenario(
+        ("remediated",),
+        ("RESOLVED",),
+        ("rule s3-bucket-public-access-block",),
+        (bucket_public_access_blocked,),
+    ),
+    "securityhub-imported-s3.2-pci-3.2.1-legacy.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("rule s3-bucket-public-read",), (bucket_public_access_blocked,)
+    ),
+    "securityhub-imported-s3.3-consolidated.json": Scenario(
+        ("remediated",), ("RESOLVED",), ("rule s3-bucket-public-write",), (bucket_public_access_blocked,)
+    ),
+    "config-s3-bucket-level-public-access-prohibited-securityhub-rule.json": Scenario(
+        ("remediated",),
+        checks=(
+            bucket_public_access_blocked,
+            config_evaluation_started("securityhub-s3-bucket-level-public-access-prohibited-0e7b3f95"),
+        ),
+        config_rules=(
+            (
+                "securityhub-s3-bucket-level-public-access-prohibited-0e7b3f95",
+                "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+            ),
+        ),
+    ),
 }
 
 
@@ -186,10 +388,13 @@ def test_fixture(name: str) -> None:
     estate.enable_security_hub()
     estate.create_bucket()
     estate.set_weak_password_policy()
-    env = Estate(group_id=estate.create_open_security_group())
+    ids = {estate.SG_PLACEHOLDER: estate.create_open_security_group()}
+    for setup in scenario.setup:
+        ids.update(setup())
+    env = Estate(ids)
     for rule, source in scenario.config_rules:
         estate.create_config_rule(rule, source)
-    event = load_event(name, {estate.SG_PLACEHOLDER: env.group_id})
+    event = load_event(name, ids)
     estate.import_findings(event)
     engine, recorder = make_engine()
 
@@ -205,6 +410,18 @@ def test_fixture(name: str) -> None:
         _check_findings(event, scenario)
     for check in scenario.checks:
         check(env)
+    if "remediated" in scenario.outcomes:
+        _check_second_run_changes_nothing(event, scenario)
+
+
+def _check_second_run_changes_nothing(event: dict[str, Any], scenario: Scenario) -> None:
+    """The same event again: every fixed resource reads as compliant and nothing is written to it."""
+    engine, recorder = make_engine()
+    report = engine.handle(event)
+    again = ["already-compliant" if status == "remediated" else status for status in scenario.outcomes]
+    assert [f["status"] for f in report["findings"]] == again
+    # Recording the outcome on the finding is the only write left.
+    assert [call for call in recorder.writes if call != "securityhub.BatchUpdateFindings"] == []
 
 
 def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
