@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import boto3
+
 from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.process import Engine
@@ -17,3 +19,16 @@ def make_engine(settings: Settings | None = None, region: str = REGION) -> tuple
         session, member_role_name=settings.member_role_name, home_account_id=settings.home_account_id
     )
     return build_engine(settings, clients), recorder
+
+
+def create_state_table(name: str, region: str = REGION) -> None:
+    """The stack's state table, as template.yaml declares it, in moto."""
+    boto3.client("dynamodb", region_name=region).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )

@@ -22,7 +22,7 @@ from botocore.awsrequest import AWSResponse
 
 from engine.settings import Settings
 from tests import estate
-from tests.engine_setup import make_engine
+from tests.engine_setup import create_state_table, make_engine
 from tests.events import load_event
 from tests.faults import _Raw, inject_call_faults
 
@@ -87,15 +87,7 @@ def run_burst(count: int, seed: int = 7) -> tuple[Burst, dict[str, int]]:
     """Deliver the burst with faults; returns it and the audit's counts. Needs moto active."""
     rng = random.Random(seed)
     estate.enable_security_hub()
-    boto3.client("dynamodb", region_name=estate.REGION).create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_state_table(TABLE)
     burst = build_burst(count, rng)
     engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table=TABLE))
     _install_faults(engine.clients.session, burst, rng)

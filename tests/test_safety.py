@@ -13,7 +13,7 @@ from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from model.errors import RetryLaterError
 from tests import estate
-from tests.engine_setup import make_engine
+from tests.engine_setup import create_state_table, make_engine
 from tests.events import load_event
 from tests.faults import SendFaults, inject_call_faults
 
@@ -23,24 +23,12 @@ SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
 SG_LEGACY_EVENT = "securityhub-imported-ec2.13-cis-1.2.0-legacy.json"
 
 
-def create_state_table() -> None:
-    boto3.client("dynamodb", region_name=estate.REGION).create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 @pytest.fixture
 def world(aws: None) -> dict[str, str]:
     estate.enable_security_hub()
     estate.create_bucket()
     estate.set_weak_password_policy()
-    create_state_table()
+    create_state_table(TABLE)
     return {"group": estate.create_open_security_group()}
 
 
