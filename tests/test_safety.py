@@ -4,6 +4,7 @@ notifications and the flap breaker, each against moto with every AWS call record
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -12,6 +13,7 @@ import pytest
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from model.errors import RetryLaterError
+from rules.registry import Registry
 from tests import estate
 from tests.engine_setup import create_state_table, make_engine
 from tests.events import load_event
@@ -30,6 +32,15 @@ def world(aws: None) -> dict[str, str]:
     estate.set_weak_password_policy()
     create_state_table(TABLE)
     return {"group": estate.create_open_security_group()}
+
+
+def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
+    """The registry with one rule's settings changed, as a registry.json edit would."""
+    changed = replace(registry.by_id(rule_id), **changes)
+    return Registry(
+        rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
+        index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},
+    )
 
 
 def settings(**overrides: Any) -> Settings:
@@ -68,13 +79,8 @@ def test_dry_run_note_is_written_once_so_the_echo_event_does_not_loop(world: dic
 
 def test_per_rule_dry_run(world: dict[str, str]) -> None:
     engine, recorder = make_engine(settings())
-    rule = engine.registry.match(["control/ec2.13"])
-    assert rule is not None
-    object.__setattr__(rule, "dry_run", True)
-    try:
-        report = engine.handle(event(SG_EVENT, world))
-    finally:
-        object.__setattr__(rule, "dry_run", False)
+    engine.registry = registry_with(engine.registry, "sg-public-ssh", dry_run=True)
+    report = engine.handle(event(SG_EVENT, world))
     assert report["findings"][0]["status"] == "planned"
     assert "ec2.RevokeSecurityGroupIngress" not in recorder.calls
 
@@ -109,13 +115,8 @@ def test_account_lists(world: dict[str, str], overrides: dict[str, Any], reason:
 
 def test_disabled_rule_changes_nothing(world: dict[str, str]) -> None:
     engine, recorder = make_engine(settings())
-    rule = engine.registry.match(["control/s3.17"])
-    assert rule is not None
-    object.__setattr__(rule, "enabled", False)
-    try:
-        report = engine.handle(event(S3_EVENT, world))
-    finally:
-        object.__setattr__(rule, "enabled", True)
+    engine.registry = registry_with(engine.registry, "s3-bucket-kms-encryption", enabled=False)
+    report = engine.handle(event(S3_EVENT, world))
     assert "disabled" in report["findings"][0]["reason"]
     assert "s3.PutBucketEncryption" not in recorder.calls
 
