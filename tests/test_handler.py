@@ -53,7 +53,9 @@ def test_lambda_handler_remediates_logs_and_counts(
     report = handler.lambda_handler(event, LambdaContext())
     assert report["findings"][0]["status"] == "remediated"
     logs = [json.loads(line) for line in log_output.getvalue().splitlines()]
-    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    metrics = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')
+    ]
     finding_id = event["detail"]["findings"][0]["Id"]
     assert logs and all(line.get("finding_id") == finding_id for line in logs)
     assert any(
@@ -94,5 +96,7 @@ def test_cold_start_imports_neither_jsonschema_nor_xray_nor_a_client() -> None:
         "print(len(h.get_engine().clients._clients))"
     )
     env: dict[str, Any] = {"AWS_DEFAULT_REGION": "us-east-1", "HOME_ACCOUNT_ID": estate.ACCOUNT, "PATH": ""}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert out.split() == ["[]", "0"]

@@ -1,0 +1,47 @@
+"""Compile every JSON Schema the engine loads into `model/compiled/` (`make schemas`).
+
+The schemas: the rule registry's, the event schemas in `engine/schemas/`, and each
+remediation's parameter schema. Stale modules are removed, so the folder always matches.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from model.schema import compiled_source, schema_digest
+from remediations import CATALOG
+from rules.registry import SCHEMA_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPILED = ROOT / "model" / "compiled"
+
+
+def known_schemas() -> list[Mapping[str, Any]]:
+    paths = [SCHEMA_PATH, *sorted((ROOT / "engine" / "schemas").glob("*.json"))]
+    schemas: list[Mapping[str, Any]] = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+    schemas += [remediation.parameters_schema for remediation in CATALOG.values()]
+    return schemas
+
+
+def expected_modules() -> dict[str, str]:
+    """File name → source for every schema."""
+    return {f"v{schema_digest(schema)}.py": compiled_source(schema) for schema in known_schemas()}
+
+
+def main() -> int:
+    expected = expected_modules()
+    for stale in COMPILED.glob("v*.py"):
+        if stale.name not in expected:
+            stale.unlink()
+    for name, source in expected.items():
+        (COMPILED / name).write_text(source, encoding="utf-8")
+    print(f"compiled {len(expected)} schemas into {COMPILED.relative_to(ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
