@@ -21,11 +21,12 @@ from engine.state import UndoRecord
 from model.finding import Resource
 from remediations import CATALOG
 from tests import estate
+from tests.engine_setup import create_state_table
 from tests.events import EVENTS_DIR, load_event
-from tests.test_safety import TABLE, create_state_table
 
 ACCOUNT, REGION = estate.ACCOUNT, estate.REGION
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
+TABLE = "remediator-state"
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def test_undo_restores_the_state_read_before(case: Case, aws: None) -> None:
 def remediated_bucket(aws: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> str:
     """The S3.17 sample remediated through `invoke` with the state table on; returns the finding id."""
     monkeypatch.setenv("STATE_TABLE_NAME", TABLE)
-    create_state_table()
+    create_state_table(TABLE)
     estate.enable_security_hub()
     estate.create_bucket()
     event = load_event(S3_EVENT)
