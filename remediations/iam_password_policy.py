@@ -1,8 +1,9 @@
 """Make the IAM account password policy at least as strict as the rule asks.
 
-Controls: IAM.7, IAM.10 (PCI DSS v3.2.1 PCI.IAM.8), IAM.11-IAM.17; CIS 1.2 1.5-1.11,
-CIS 1.4/3.0 1.8-1.9, CIS 5.0 1.7-1.8. Target defaults: length 14, all four character
-classes, max age 90, reuse 24, users may change their own password; each is a parameter.
+Controls: IAM.7, IAM.10 (PCI DSS v3.2.1 PCI.IAM.8), IAM.11, IAM.12, IAM.13, IAM.14, IAM.15,
+IAM.16, IAM.17; CIS 1.2 1.5-1.11, CIS 1.4/3.0 1.8-1.9, CIS 5.0 1.7-1.8. Target defaults:
+length 14, all four character classes, max age 90, reuse 24, users may change their own
+password; each is a parameter.
 Guarantee: the merge keeps, field by field, whichever of the current and the target value is
 stricter, so an existing stricter policy is never weakened. `HardExpiry` is switched on only
 when the rule's parameters ask for it, because it locks users with expired passwords out.
