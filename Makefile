@@ -30,3 +30,23 @@ test: lint types unit
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+
+# --- The local demo and the benchmarks ---
+# `make demo` needs nothing but the project's venv: moto runs in-process on a free loopback port.
+# `make bench` prints figures and writes bench/results/latest.json; it never fails on a missed target.
+# Cloud Custodian, the benchmarks' point of comparison, gets a venv of its own (it pins its own boto3).
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+C7N_VERSION := 0.9.53
+
+demo: venv
+	$(BIN)/python -m demo
+
+$(BENCH_STAMP):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q "c7n==$(C7N_VERSION)"
+	touch $(BENCH_STAMP)
+
+bench: venv $(BENCH_STAMP)
+	$(BIN)/python -m bench
+	$(BIN)/python -m bench.reliability
