@@ -1,0 +1,223 @@
+"""One function per remediation family: its role, log group, events, environment and alarm.
+
+Splitting by family (Rule.family: the prefix of the remediation's name) keeps each role to the
+actions of its own remediations. Every function receives the custom action and answers only for
+its family (REMEDIATION_FAMILIES); exactly one, the first family in alphabetical order, also answers
+for findings no rule matches and for invalid ones (REPORT_UNMATCHED), so every finding of a mixed
+selection gets exactly one outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from deploy import failures, stack
+from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, Statement, engine_actions, resource_level_statements
+from deploy.routing import Route, family_routes
+from engine import settings
+from engine.settings import Settings
+from rules.registry import Rule
+
+HANDLER = "engine.handler.lambda_handler"
+#: SAM copies this (small) folder, then runs `make build-<LogicalId>` in the repository root.
+CODE_URI = "deploy/lambda"
+#: Powertools for AWS Lambda (Python) v3, AWS-managed layer; version from the Powertools docs' layer table.
+POWERTOOLS_LAYER = {
+    "Fn::Sub": "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
+}
+EVENT_RETRY_POLICY = {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+ASYNC_RETRIES = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600}
+
+_DEFAULTS = Settings()
+#: Set once for every function; the per-family variables are added by `function`.
+GLOBAL_ENVIRONMENT: dict[str, Any] = {
+    "POWERTOOLS_SERVICE_NAME": stack.SERVICE_NAME,
+    settings.ENV_METRICS_NAMESPACE: failures.METRICS_NAMESPACE,
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    settings.ENV_DRY_RUN: {"Ref": "DryRun"},
+    settings.ENV_AUTOMATIC: {"Ref": "AutomaticRemediation"},
+    settings.ENV_HOME_ACCOUNT: {"Ref": "AWS::AccountId"},
+    settings.ENV_EXCLUSION_TAG: {"Ref": "ExclusionTag"},
+    settings.ENV_ALLOWED_ACCOUNTS: {"Ref": "AllowedAccounts"},
+    settings.ENV_DENIED_ACCOUNTS: {"Ref": "DeniedAccounts"},
+    settings.ENV_STATE_TABLE: {"Ref": "StateTable"},
+    settings.ENV_TOPIC: {"Ref": "NotificationTopic"},
+    settings.ENV_TRACING: "true",
+    settings.ENV_FLAP_LIMIT: str(_DEFAULTS.flap_limit),
+    settings.ENV_FLAP_WINDOW_HOURS: str(_DEFAULTS.flap_window_hours),
+    settings.ENV_NOTE_AUTHOR: _DEFAULTS.note_author,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    name: str  # Rule.family
+    rules: tuple[Rule, ...]
+    reports_unmatched: bool
+
+    @property
+    def key(self) -> str:
+        return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", self.name))
+
+    @property
+    def function_id(self) -> str:
+        return f"{self.key}RemediationFunction"
+
+    @property
+    def role_id(self) -> str:
+        return f"{self.key}RemediationRole"
+
+    @property
+    def log_group_id(self) -> str:
+        return f"{self.key}RemediationLogs"
+
+    @property
+    def member_role_name(self) -> dict[str, str]:
+        return {"Fn::Sub": f"${{MemberRoleName}}-{self.name}"}
+
+    @property
+    def remediation_actions(self) -> tuple[str, ...]:
+        return tuple(sorted({action for rule in self.rules for action in rule.permissions}))
+
+    def routes(self) -> list[Route]:
+        return family_routes(self.rules, stack.ACTION_TARGET_ARN)
+
+
+def families(rules: Iterable[Rule]) -> list[Family]:
+    """Families in alphabetical order; the first reports unmatched and invalid findings."""
+    by_family: dict[str, list[Rule]] = {}
+    for rule in rules:
+        by_family.setdefault(rule.family, []).append(rule)
+    names = sorted(by_family)
+    return [Family(name, tuple(by_family[name]), name == names[0]) for name in names]
+
+
+def family_resources(family: Family) -> dict[str, Any]:
+    return {
+        family.role_id: role(family),
+        family.log_group_id: stack.log_group(),
+        family.function_id: function(family),
+        f"{family.key}RemediationErrorsAlarm": failures.alarm(
+            f"{family.function_id} raised errors",
+            {
+                "Namespace": "AWS/Lambda",
+                "MetricName": "Errors",
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": family.function_id}}],
+                "Statistic": "Sum",
+                "Period": 300,
+            },
+        ),
+    }
+
+
+def rule_arns(family: Family) -> list[dict[str, Any]]:
+    """ARNs of the EventBridge rules SAM makes from the function's events (`<Function><Event>`)."""
+    return [{"Fn::GetAtt": [f"{family.function_id}{route.name}", "Arn"]} for route in family.routes()]
+
+
+def function(family: Family) -> dict[str, Any]:
+    events = {}
+    for route in family.routes():
+        properties: dict[str, Any] = {
+            "Pattern": route.pattern,
+            "RetryPolicy": EVENT_RETRY_POLICY,
+            "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["EventDeadLetterQueue", "Arn"]}},
+        }
+        if route.automatic:
+            properties["State"] = {"Fn::If": ["AutomaticOn", "ENABLED", "DISABLED"]}
+        events[route.name] = {"Type": "EventBridgeRule", "Properties": properties}
+    return {
+        "Type": "AWS::Serverless::Function",
+        "Metadata": {"BuildMethod": "makefile", "ContextPath": ".", "WorkingDirectory": "."},
+        "Properties": {
+            "Description": f"Security Hub remediation engine, {family.name} family: {len(family.rules)} rules",
+            "CodeUri": CODE_URI,
+            "Handler": HANDLER,
+            "Role": {"Fn::GetAtt": [family.role_id, "Arn"]},
+            "LoggingConfig": {"LogGroup": {"Ref": family.log_group_id}},
+            "Environment": {
+                "Variables": {
+                    settings.ENV_FAMILIES: family.name,
+                    settings.ENV_REPORT_UNMATCHED: "true" if family.reports_unmatched else "false",
+                    settings.ENV_MEMBER_ROLE: family.member_role_name,
+                }
+            },
+            "EventInvokeConfig": {
+                **ASYNC_RETRIES,
+                "DestinationConfig": {
+                    "OnFailure": {
+                        "Type": "SQS",
+                        "Destination": {"Fn::GetAtt": ["InvocationDeadLetterQueue", "Arn"]},
+                    }
+                },
+            },
+            "Events": events,
+        },
+    }
+
+
+def role(family: Family) -> dict[str, Any]:
+    name = {"Fn::Sub": f"${{EngineRolePrefix}}-{family.name}-${{AWS::Region}}"}
+    return stack.lambda_role(family.function_id, role_statements(family), name)
+
+
+def role_statements(family: Family) -> list[Statement]:
+    """Remediations and member-side engine calls on this account's resources, then the stack's own."""
+    own_account = [*family.remediation_actions, *engine_actions(MEMBER)]
+    home = set(engine_actions(HOME))
+    scoped = {
+        "sns:Publish": ("Notify", ({"Ref": "NotificationTopic"},)),
+        "dynamodb:": ("KeepState", ({"Fn::GetAtt": ["StateTable", "Arn"]},)),
+        "sts:AssumeRole": (
+            "AssumeMemberRole",
+            ({"Fn::Sub": f"arn:${{AWS::Partition}}:iam::*:role/${{MemberRoleName}}-{family.name}"},),
+        ),
+    }
+    statements = resource_level_statements(own_account, "Remediate")
+    for prefix, (sid, resources) in scoped.items():
+        actions = tuple(sorted(action for action in home if action.startswith(prefix)))
+        statements.append(Statement(sid, actions, resources))
+        home -= set(actions)
+    statements += resource_level_statements(home, "Record")
+    return [*statements, *runtime_statements(family)]
+
+
+def runtime_statements(family: Family) -> list[Statement]:
+    statements = [
+        stack.log_statement(family.log_group_id),
+        Statement("WriteTraces", ("xray:PutTraceSegments", "xray:PutTelemetryRecords"), ("*",)),
+        Statement(
+            "ReportFailedInvocations",
+            ("sqs:SendMessage",),
+            ({"Fn::GetAtt": ["InvocationDeadLetterQueue", "Arn"]},),
+        ),
+        Statement(
+            "EncryptNotifications",
+            ("kms:GenerateDataKey", "kms:Decrypt"),
+            ({"Fn::GetAtt": ["NotificationKey", "Arn"]},),
+        ),
+    ]
+    declared = {action for statement in statements for action in statement.actions}
+    assert declared == set(RUNTIME_PERMISSIONS), "RUNTIME_PERMISSIONS and runtime_statements disagree"
+    return statements
+
+
+def globals_section() -> dict[str, Any]:
+    return {
+        "Function": {
+            "Runtime": "python3.13",
+            "Architectures": ["arm64"],
+            "MemorySize": 256,
+            "Timeout": 60,
+            "Tracing": "Active",
+            "Layers": [POWERTOOLS_LAYER],
+            "Environment": {"Variables": GLOBAL_ENVIRONMENT},
+        }
+    }
+
+
+def all_rule_arns(all_families: Sequence[Family]) -> list[dict[str, Any]]:
+    return [arn for family in all_families for arn in rule_arns(family)]

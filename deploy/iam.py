@@ -1,0 +1,150 @@
+"""IAM statements for the stack and the member roles, generated from what the code says it calls.
+
+Where each action comes from, and so why a role has it:
+
+- a remediation's `permissions` (remediations/): granted to its family's function role, for the
+  administrator account's own resources, and to that family's member role, for everyone else's;
+- the engine's `ENGINE_PERMISSIONS` (engine/permissions.py), split by where the call is made
+  (`ENGINE_ACTION_SCOPE`): in the administrator account against the stack's own table, topic and
+  member roles, or in the account that owns the finding's resource, like a remediation;
+- `RUNTIME_PERMISSIONS`: what Lambda does with the function's role on its behalf.
+
+Resources are scoped with the ARN formats of the IAM Service Authorization Reference as cfn-lint
+ships them (`cfnlint/data/AdditionalSpecs/Policies.json`); an action without resource-level
+permissions gets "*". Actions are never wildcards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from engine.permissions import ENGINE_PERMISSIONS
+
+Cfn = Any  # a CloudFormation value: a string or an intrinsic function
+
+HOME = "home"  # called with the function's own role, against the stack's resources
+MEMBER = "member"  # called in the account that owns the resource (member role, or own role at home)
+
+#: Where each engine action is called. A new action in engine/permissions.py must be placed here.
+ENGINE_ACTION_SCOPE: dict[str, str] = {
+    "securityhub:BatchUpdateFindings": HOME,  # in the administrator account that received the finding
+    "sns:Publish": HOME,  # the stack's notification topic
+    "dynamodb:GetItem": HOME,  # the stack's state table
+    "dynamodb:PutItem": HOME,
+    "dynamodb:UpdateItem": HOME,
+    "dynamodb:DeleteItem": HOME,
+    "sts:AssumeRole": HOME,  # the family's member role in other accounts
+    "config:StartConfigRulesEvaluation": MEMBER,  # the rule's account and region
+    "tag:GetResources": MEMBER,  # the resource's account and region
+}
+
+#: What Lambda does with the function role on the function's behalf, and why.
+RUNTIME_PERMISSIONS: dict[str, str] = {
+    "logs:CreateLogStream": "write the function's log group",
+    "logs:PutLogEvents": "write the function's log group",
+    "xray:PutTraceSegments": "active tracing",
+    "xray:PutTelemetryRecords": "active tracing",
+    "sqs:SendMessage": "the on-failure destination of asynchronous invocations",
+    "kms:GenerateDataKey": "sns:Publish to the topic encrypted with the stack's key",
+    "kms:Decrypt": "sns:Publish to the topic encrypted with the stack's key",
+}
+
+
+class UnplacedActionError(ValueError):
+    """engine/permissions.py declares an action this module does not know where to grant."""
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[Cfn, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "Sid": self.sid,
+            "Effect": "Allow",
+            "Action": sorted(self.actions),
+            "Resource": list(self.resources) if len(self.resources) > 1 else self.resources[0],
+        }
+
+
+def engine_actions(scope: str) -> tuple[str, ...]:
+    """The engine's actions called in `scope`; raises if engine/permissions.py has an unplaced one."""
+    declared = [action for actions in ENGINE_PERMISSIONS.values() for action in actions]
+    unplaced = [action for action in declared if action not in ENGINE_ACTION_SCOPE]
+    if unplaced:
+        raise UnplacedActionError(
+            f"engine/permissions.py declares {unplaced}: add each to ENGINE_ACTION_SCOPE in deploy/iam.py "
+            f"({HOME!r}: against the stack's own resources, {MEMBER!r}: in the resource's account), "
+            "then run `make template`"
+        )
+    return tuple(sorted(action for action in declared if ENGINE_ACTION_SCOPE[action] == scope))
+
+
+def resource_level_statements(actions: Iterable[str], prefix: str) -> list[Statement]:
+    """Statements for `actions`, one per kind of resource, each scoped to that kind in this account."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for action in sorted(set(actions)):
+        groups.setdefault(_resource_types(action), []).append(action)
+    statements = []
+    for types, grouped in sorted(groups.items(), key=lambda item: (bool(item[0]), item[0])):
+        arns = tuple(dict.fromkeys(arn for kind in types for arn in _arn_formats(kind)))
+        resources_: tuple[Cfn, ...] = tuple(_sub(arn) for arn in arns) or ("*",)
+        label = "".join(_camel(kind.split(":", 1)[0]) + _camel(kind.split(":", 1)[1]) for kind in types)
+        statements.append(Statement(f"{prefix}{label or 'AnyResource'}", tuple(grouped), resources_))
+    return statements
+
+
+def policy_document(statements: Sequence[Statement]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [statement.to_json() for statement in statements]}
+
+
+def granted_actions(document: Mapping[str, Any]) -> set[str]:
+    """Every action an (untransformed or transformed) policy document allows."""
+    actions: set[str] = set()
+    for statement in document.get("Statement", []):
+        if statement.get("Effect") == "Allow":
+            action = statement.get("Action", [])
+            actions.update([action] if isinstance(action, str) else action)
+    return actions
+
+
+def _resource_types(action: str) -> tuple[str, ...]:
+    """`service:type` of every resource the action can be scoped to, () when none."""
+    service, _, name = action.partition(":")
+    entry = _authorization_reference().get(service, {})
+    kinds = entry.get("Actions", {}).get(name.lower(), {}).get("Resources", [])
+    return tuple(sorted(f"{service}:{kind.lower()}" for kind in kinds if _arn_formats(f"{service}:{kind}")))
+
+
+def _arn_formats(kind: str) -> tuple[str, ...]:
+    service, _, name = kind.partition(":")
+    described = _authorization_reference().get(service, {}).get("Resources", {})
+    by_name = {key.lower(): value for key, value in described.items()}
+    return tuple(by_name.get(name.lower(), {}).get("ARNFormats", ()))
+
+
+def _sub(arn_format: str) -> Cfn:
+    """`arn:${Partition}:s3:::.*` -> `{"Fn::Sub": "arn:${AWS::Partition}:s3:::*"}`, any Region."""
+    arn = arn_format.replace("${Partition}", "\0P").replace("${Account}", "\0A")
+    arn = re.sub(r"\$\{[^}]+\}", "*", arn).replace(".*", "*")
+    arn = arn.replace("\0P", "${AWS::Partition}").replace("\0A", "${AWS::AccountId}")
+    return {"Fn::Sub": arn} if "${" in arn else arn
+
+
+def _camel(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
+
+
+@cache
+def _authorization_reference() -> dict[str, Any]:
+    path = resources.files("cfnlint.data.AdditionalSpecs") / "Policies.json"
+    reference: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return reference

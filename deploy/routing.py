@@ -1,0 +1,175 @@
+"""EventBridge patterns that deliver a family's findings to its function, generated from the registry.
+
+Only rules that act on their own (`mode: automatic`, enabled) are routed from the automatic inputs:
+a manual rule's findings reach the engine through the custom action alone. Each family gets:
+
+- Imported findings (`Security Hub Findings - Imported`) that are FAILED, ACTIVE and NEW or
+  NOTIFIED (the engine's own `BatchUpdateFindings` moves them on, so its echo does not match
+  again) and name one of the family's controls: `Compliance.SecurityControlId`, or, for findings
+  without it, the per-standard id in `ProductFields.ControlId` / `RuleId` together with the
+  standard's `GeneratorId` form (ids like `4.1` mean different checks in different standards).
+- Config compliance changes to NON_COMPLIANT of the family's Config rules, under any of the names
+  the engine normalises (engine/identifiers.py): the name itself, Security Hub's
+  `securityhub-<name>-<suffix>` and a conformance pack's `<name>-conformance-pack-<suffix>`.
+- The custom action, by its action target ARN: every function sees it and answers only for its
+  own family's findings (REMEDIATION_FAMILIES), so a selection of mixed findings is handled once.
+
+A pattern is at most `PATTERN_LIMIT` characters (EventBridge's default quota): a family whose
+identifiers do not fit gets several rules, each with a share of them.
+Formats: ../shared/reference/events.md §5 and asff.md §2.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rules.registry import Rule
+
+IMPORTED = "Security Hub Findings - Imported"
+CUSTOM_ACTION = "Security Hub Findings - Custom Action"
+CONFIG_CHANGE = "Config Rules Compliance Change"
+#: EventBridge quota "Event pattern size", measured here with JSON's default spacing to stay clear of it.
+PATTERN_LIMIT = 2048
+ACTIONABLE_WORKFLOW = ("NEW", "NOTIFIED")
+
+#: Standards whose per-standard control id is the security control id (engine/identifiers.py).
+_SCID_GENERATORS = ("aws-foundational-security-best-practices/v/", "nist-800-53/v/")
+_CONTROL_TOWER_GENERATOR = "service-managed-aws-control-tower/v/"
+#: CIS v1.2.0 findings carry RuleId and an ARN GeneratorId; every other standard ControlId and
+#: `<standard>/v/<version>/<control>` (asff.md §2).
+_RULE_ID_STANDARDS = {
+    "cis-aws-foundations-benchmark/v/1.2.0": "arn:*:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/*"
+}
+
+Branch = tuple[str, ...]  # which `$or` branch an identifier belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One EventBridge rule of a function: its event name in the template and its pattern."""
+
+    name: str
+    pattern: dict[str, Any]
+    automatic: bool  # enabled only while automatic remediation is on
+
+
+def routed_rules(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules the automatic inputs are routed for."""
+    return [rule for rule in rules if rule.automatic and rule.enabled]
+
+
+def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:
+    """Every EventBridge rule of one family's function, automatic inputs first, then the custom action."""
+    automatic = routed_rules(rules)
+    imported = _pack(_imported_items(automatic), _imported_pattern)
+    config = _pack([(("config",), name) for rule in automatic for name in rule.config_rules], _config_pattern)
+    routes = [Route(_numbered("Imported", i, imported), p, True) for i, p in enumerate(imported)]
+    routes += [Route(_numbered("ConfigChange", i, config), p, True) for i, p in enumerate(config)]
+    routes.append(Route("CustomAction", custom_action_pattern(action_target_arn), False))
+    return routes
+
+
+def custom_action_pattern(action_target_arn: Any) -> dict[str, Any]:
+    return {"source": ["aws.securityhub"], "detail-type": [CUSTOM_ACTION], "resources": [action_target_arn]}
+
+
+def pattern_size(pattern: dict[str, Any]) -> int:
+    return len(json.dumps(pattern))
+
+
+def _imported_items(rules: Iterable[Rule]) -> list[tuple[Branch, str]]:
+    items: list[tuple[Branch, str]] = []
+    for rule in rules:
+        if rule.control:
+            items.append((("control",), rule.control))
+            items.append((("scid-legacy",), rule.control))
+            items.append((("control-tower",), f"CT.{rule.control}"))
+        for entry in rule.standard_controls:
+            standard, _, control = entry.rpartition("/")
+            items.append((("standard", standard), control))
+    return items
+
+
+def _imported_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
+    conditions = [_imported_branch(branch, _natural_sorted(values)) for branch, values in branches.items()]
+    findings: dict[str, Any] = {
+        "Compliance": {"Status": ["FAILED"]},
+        "RecordState": ["ACTIVE"],
+        "Workflow": {"Status": list(ACTIONABLE_WORKFLOW)},
+    }
+    if len(conditions) == 1:
+        (only,) = conditions
+        if "Compliance" in only:
+            findings["Compliance"].update(only.pop("Compliance"))
+        findings.update(only)
+    else:
+        findings["$or"] = conditions
+    return {"source": ["aws.securityhub"], "detail-type": [IMPORTED], "detail": {"findings": findings}}
+
+
+def _imported_branch(branch: Branch, values: list[str]) -> dict[str, Any]:
+    kind = branch[0]
+    if kind == "control":
+        return {"Compliance": {"SecurityControlId": values}}
+    if kind == "scid-legacy":
+        return {
+            "GeneratorId": [{"prefix": generator} for generator in _SCID_GENERATORS],
+            "ProductFields": {"ControlId": values},
+        }
+    if kind == "control-tower":
+        return {"GeneratorId": [{"prefix": _CONTROL_TOWER_GENERATOR}], "ProductFields": {"ControlId": values}}
+    standard = branch[1]
+    if standard in _RULE_ID_STANDARDS:
+        return {
+            "GeneratorId": [{"wildcard": _RULE_ID_STANDARDS[standard]}],
+            "ProductFields": {"RuleId": values},
+        }
+    return {"GeneratorId": [{"prefix": f"{standard}/"}], "ProductFields": {"ControlId": values}}
+
+
+def _config_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
+    names: list[Any] = []
+    for name in sorted({name for values in branches.values() for name in values}):
+        names += [name, {"prefix": f"securityhub-{name}-"}, {"prefix": f"{name}-conformance-pack-"}]
+    return {
+        "source": ["aws.config"],
+        "detail-type": [CONFIG_CHANGE],
+        "detail": {
+            "messageType": ["ComplianceChangeNotification"],
+            "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
+            "configRuleName": names,
+        },
+    }
+
+
+def _pack(
+    items: Sequence[tuple[Branch, str]], build: Callable[[dict[Branch, list[str]]], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Patterns holding every item, as few as fit under PATTERN_LIMIT, in the items' order."""
+    patterns: list[dict[str, Any]] = []
+    current: dict[Branch, list[str]] = {}
+    for branch, value in dict.fromkeys(items):
+        trial = {key: list(values) for key, values in current.items()}
+        trial.setdefault(branch, []).append(value)
+        if current and pattern_size(build(trial)) > PATTERN_LIMIT:
+            patterns.append(build(current))
+            trial = {branch: [value]}
+        if pattern_size(build(trial)) > PATTERN_LIMIT:
+            raise ValueError(f"{value!r} alone makes an event pattern over {PATTERN_LIMIT} characters")
+        current = trial
+    if current:
+        patterns.append(build(current))
+    return patterns
+
+
+def _numbered(name: str, index: int, patterns: Sequence[object]) -> str:
+    return name if len(patterns) == 1 else f"{name}{index + 1}"
+
+
+def _natural_sorted(values: Iterable[str]) -> list[str]:
+    """`EC2.2` before `EC2.13`, `1.9` before `1.10`."""
+    return sorted(values, key=lambda value: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value)])

@@ -1,0 +1,218 @@
+"""The administrator-account stack (`template.yaml`): parameters, shared resources and outputs.
+
+The per-family functions are built by `deploy/functions.py` and where failures go (dead letters,
+the notification topic, alarms) by `deploy/failures.py`; this module holds the parameters, the
+state table, the custom action and what every Lambda function of the stack is made of.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from deploy import action_target, failures
+from deploy.iam import Statement, policy_document, resource_level_statements
+
+Cfn = Any
+
+SERVICE_NAME = "sechub-remediator"
+LOG_RETENTION_DAYS = 90
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "AutomaticRemediation": {
+        "Type": "String",
+        "AllowedValues": ["true", "false"],
+        "Default": "true",
+        "Description": "Remediate imported findings and Config changes as they arrive (false: only the custom action acts).",
+    },
+    "DryRun": {
+        "Type": "String",
+        "AllowedValues": ["true", "false"],
+        "Default": "false",
+        "Description": "Plan and report only: notes say what would change, nothing is written. Try `sam deploy --config-env dryrun` first.",
+    },
+    "ExclusionTag": {
+        "Type": "String",
+        "Default": "sechub-remediator:exclude",
+        "MaxLength": 128,
+        "Description": "Resources carrying this tag key (any value) are never changed; empty: no tag exclusion.",
+    },
+    "AllowedAccounts": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^([0-9]{12}(,[0-9]{12})*)?$",
+        "Description": "Comma-separated account ids the engine may change; empty: every account.",
+    },
+    "DeniedAccounts": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^([0-9]{12}(,[0-9]{12})*)?$",
+        "Description": "Comma-separated account ids the engine never changes (wins over AllowedAccounts).",
+    },
+    "MemberRoleName": {
+        "Type": "String",
+        "Default": "SecHubRemediatorMember",
+        "AllowedPattern": "^[A-Za-z0-9+=,.@_-]{1,48}$",
+        "Description": "Base name of the roles deploy/member-role.yaml creates in member accounts: each family's function assumes <MemberRoleName>-<family>.",
+    },
+    "EngineRolePrefix": {
+        "Type": "String",
+        "Default": "SecHubRemediator",
+        "AllowedPattern": "^[A-Za-z0-9+=,.@_-]{1,32}$",
+        "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust <EngineRolePrefix>-<family>-*. Change it for a second stack in the same account and Region.",
+    },
+    "ActionTargetId": {
+        "Type": "String",
+        "Default": "Remediate",
+        "AllowedPattern": "^[A-Za-z0-9]{1,20}$",
+        "Description": "Id and name of the Security Hub custom action (1-20 letters or digits, unique in the account and Region).",
+    },
+    "NotificationEmail": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^([^@\\s]+@[^@\\s]+)?$",
+        "Description": "E-mail address subscribed to failure notifications and alarms (confirm the e-mail AWS sends); empty: none.",
+    },
+}
+
+PARAMETER_GROUPS = [
+    ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
+    ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
+    ("Roles", ["MemberRoleName", "EngineRolePrefix"]),
+    ("Notifications", ["NotificationEmail"]),
+]
+
+CONDITIONS = {
+    "AutomaticOn": {"Fn::Equals": [{"Ref": "AutomaticRemediation"}, "true"]},
+    "HasNotificationEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]},
+}
+
+ACTION_TARGET_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:action/custom/${ActionTargetId}"
+}
+
+
+def shared_resources() -> dict[str, Any]:
+    return {
+        **state_table(),
+        **failures.notifications(),
+        **failures.dead_letter_queues(),
+        **action_target_resources(),
+        **failures.stack_alarms(),
+    }
+
+
+def state_table() -> dict[str, Any]:
+    """Idempotency claims, flap-breaker history and undo records (engine/state.py)."""
+    return {
+        "StateTable": {
+            "Type": "AWS::DynamoDB::Table",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "SSESpecification": {"SSEEnabled": True},
+            },
+        }
+    }
+
+
+def action_target_resources() -> dict[str, Any]:
+    """The custom action, made by a small inline function (deploy/action_target.py)."""
+    source = Path(action_target.__file__).read_text(encoding="utf-8")
+    statements = [
+        *resource_level_statements(action_target.PERMISSIONS, "ManageActionTargetsOn"),
+        log_statement("ActionTargetLogs"),
+    ]
+    return {
+        "ActionTargetRole": lambda_role("ActionTargetFunction", statements),
+        "ActionTargetLogs": log_group(),
+        "ActionTargetFunction": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {
+                "Description": "Creates, updates and deletes the Security Hub custom action (Custom::ActionTarget).",
+                "Runtime": "python3.13",
+                "Architectures": ["arm64"],
+                "Handler": "index.handler",
+                "Timeout": 60,
+                "MemorySize": 128,
+                "Role": {"Fn::GetAtt": ["ActionTargetRole", "Arn"]},
+                "LoggingConfig": {"LogGroup": {"Ref": "ActionTargetLogs"}},
+                "Code": {"ZipFile": source},
+            },
+        },
+        "ActionTarget": {
+            "Type": "Custom::ActionTarget",
+            "Properties": {
+                "ServiceToken": {"Fn::GetAtt": ["ActionTargetFunction", "Arn"]},
+                "ServiceTimeout": 120,
+                "Id": {"Ref": "ActionTargetId"},
+                "Name": {"Ref": "ActionTargetId"},
+                "Description": "Send the selected findings to the remediation engine",
+            },
+        },
+    }
+
+
+def outputs(function_ids: Sequence[str], role_ids: Sequence[str]) -> dict[str, Any]:
+    return {
+        "ActionTargetArn": {
+            "Description": "The custom action: select findings in Security Hub, Actions, this name.",
+            "Value": {"Fn::GetAtt": ["ActionTarget", "Arn"]},
+        },
+        "NotificationTopicArn": {"Value": {"Ref": "NotificationTopic"}},
+        "StateTableName": {"Value": {"Ref": "StateTable"}},
+        "EventDeadLetterQueueUrl": {"Value": {"Ref": "EventDeadLetterQueue"}},
+        "InvocationDeadLetterQueueUrl": {"Value": {"Ref": "InvocationDeadLetterQueue"}},
+        "RemediationFunctions": {"Value": {"Fn::Join": [",", [{"Ref": f} for f in function_ids]]}},
+        "EngineRoleArns": {
+            "Description": "Member roles (deploy/member-role.yaml) trust these, by the EngineRolePrefix pattern.",
+            "Value": {"Fn::Join": [",", [{"Fn::GetAtt": [r, "Arn"]} for r in role_ids]]},
+        },
+    }
+
+
+def log_group() -> dict[str, Any]:
+    return {
+        "Type": "AWS::Logs::LogGroup",
+        "DeletionPolicy": "Delete",
+        "UpdateReplacePolicy": "Delete",
+        "Properties": {"RetentionInDays": LOG_RETENTION_DAYS},
+    }
+
+
+def log_statement(log_group_id: str) -> Statement:
+    return Statement(
+        "WriteLogs", ("logs:CreateLogStream", "logs:PutLogEvents"), ({"Fn::GetAtt": [log_group_id, "Arn"]},)
+    )
+
+
+def lambda_role(function_id: str, statements: Sequence[Statement], name: Cfn = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "Description": {"Fn::Sub": f"${{AWS::StackName}}: role of {function_id}"},
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        },
+        "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(statements)}],
+    }
+    if name is not None:
+        properties = {"RoleName": name, **properties}
+    return {"Type": "AWS::IAM::Role", "Properties": properties}
