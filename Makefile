@@ -26,10 +26,60 @@ types: venv
 unit: venv
 	$(BIN)/pytest
 
-test: lint types unit
+test: lint types unit deploy-checks
 
 clean:
 	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+
+# --- Deployment: template generation, cfn-lint, sam validate / build, the package's size and import ---
+# SAM CLI lives in its own virtualenv (it pins its own boto3); sam runs offline with fake credentials,
+# a fixed Region, python3.13 on PATH and no telemetry.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM_CLI_VERSION := 1.170.0
+SAM_ENV := AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 \
+	PYENV_VERSION=3.13.0 PATH="$(dir $(PYTHON)):$$PATH"
+# Regions with and without AWS::SecurityHub::ActionTarget in cfn-lint's specs (the stack must deploy in all).
+CFN_REGIONS := us-east-1 us-west-2 eu-central-1 eu-west-1 us-east-2 ap-northeast-1
+TEMPLATES := template.yaml deploy/member-role.yaml
+# Packages the function: the project's Python (the versions the tests ran), else the interpreter above.
+PACKAGER = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+
+.PHONY: template sam-venv cfn sam-validate sam-build package-size deploy-types deploy-checks
+
+template: venv
+	$(BIN)/python -m deploy.template_gen
+
+$(SAM_STAMP):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q "aws-sam-cli==$(SAM_CLI_VERSION)"
+	touch $(SAM_STAMP)
+
+sam-venv: $(SAM_STAMP)
+
+cfn: venv
+	$(BIN)/python -m deploy.template_gen --check
+	$(BIN)/cfn-lint --regions $(CFN_REGIONS) -- $(TEMPLATES)
+
+sam-validate: sam-venv
+	$(SAM_ENV) $(SAM) validate --lint --template template.yaml
+
+sam-build: sam-venv venv
+	rm -rf .aws-sam/build
+	$(SAM_ENV) $(SAM) build --template template.yaml
+
+package-size: sam-build
+	$(BIN)/python -m deploy.package check .aws-sam/build/*RemediationFunction
+
+# `sam build` runs this in the repository root for each function (BuildMethod: makefile).
+build-%RemediationFunction:
+	$(PACKAGER) -m deploy.package build "$(ARTIFACTS_DIR)"
+
+deploy-types: venv
+	$(BIN)/mypy -p deploy
+
+deploy-checks: deploy-types cfn sam-validate package-size
 
 # --- The local demo and the benchmarks ---
 # `make demo` needs nothing but the project's venv: moto runs in-process on a free loopback port.
