@@ -1,0 +1,216 @@
+"""Events reach exactly the function that should handle them, through template.yaml's own patterns.
+
+The deployed routing is read from the transformed template (tests/doubles/sam_routes.py) and
+matched with the EventBridge matcher; what *should* happen is decided independently, the way the
+engine decides it: the rule the engine's own lookup keys select (engine/identifiers.py), and
+whether that rule acts on automatic input. Every sample event in events/ is checked, and every
+identifier of every rule in the registry, in each form Security Hub or Config names it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from deploy.functions import families
+from deploy.routing import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, routed_rules
+from engine.identifiers import config_rule_keys, finding_keys
+from rules.registry import Registry, Rule, load_registry
+from tests.doubles.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
+from tests.events import event_names, findings_of, load_event
+
+REGISTRY: Registry = load_registry()
+FUNCTION_OF_FAMILY = {family.name: family.function_id for family in families(REGISTRY.rules)}
+ALL_FUNCTIONS = sorted(FUNCTION_OF_FAMILY.values())
+#: The sample events' action target (events/*custom-action*.json), for the default ActionTargetId.
+FIXTURE_ACTION_TARGET = "arn:aws:securityhub:us-east-1:123456789012:action/custom/Remediate"
+ROUTED = {rule.id for rule in routed_rules(REGISTRY.rules)}
+
+
+def should_handle(event: Mapping[str, Any]) -> list[str]:
+    """The functions that should receive `event`, decided from the registry as the engine would."""
+    detail = event.get("detail") if isinstance(event.get("detail"), Mapping) else {}
+    assert isinstance(detail, Mapping)
+    if event.get("detail-type") == CUSTOM_ACTION:
+        return ALL_FUNCTIONS if FIXTURE_ACTION_TARGET in event.get("resources", []) else []
+    rules: list[Rule | None] = []
+    if event.get("detail-type") == IMPORTED:
+        findings = detail.get("findings")
+        # EventBridge reads an object where a list is expected as a list of one: so does this.
+        for finding in [findings] if isinstance(findings, Mapping) else findings_of(event):
+            if _actionable(finding):
+                rules.append(REGISTRY.match(finding_keys(finding)))
+    if event.get("detail-type") == CONFIG_CHANGE and _non_compliant(detail):
+        rules.append(REGISTRY.match(config_rule_keys(str(detail.get("configRuleName", "")))))
+    return sorted({FUNCTION_OF_FAMILY[rule.family] for rule in rules if rule and rule.id in ROUTED})
+
+
+def _actionable(finding: Mapping[str, Any]) -> bool:
+    return (
+        (finding.get("Compliance") or {}).get("Status") == "FAILED"
+        and finding.get("RecordState") == "ACTIVE"
+        and (finding.get("Workflow") or {}).get("Status") in ("NEW", "NOTIFIED")
+    )
+
+
+def _non_compliant(detail: Mapping[str, Any]) -> bool:
+    return (
+        detail.get("messageType") == "ComplianceChangeNotification"
+        and (detail.get("newEvaluationResult") or {}).get("complianceType") == "NON_COMPLIANT"
+    )
+
+
+@pytest.mark.parametrize("name", event_names())
+def test_every_sample_event_reaches_exactly_its_function(name: str) -> None:
+    event = load_event(name)
+    assert sorted(functions_for(event)) == should_handle(event)
+
+
+#: Pinned outcomes for the kinds of fixture, so the oracle above cannot drift with the routing.
+#: Invalid events: whatever EventBridge can match is delivered; the function then reports it:
+#: a finding without Id reaches its family's function (the pattern sees Compliance, Workflow…),
+#: `findings` as an object instead of a list is matched like a one-element list and the engine
+#: rejects the envelope there; no detail, or an unknown detail-type, match nothing.
+PINNED = {
+    "securityhub-imported-s3.17-consolidated.json": ["S3RemediationFunction"],
+    "securityhub-imported-iam.15-cis-1.2.0-legacy.json": ["IamRemediationFunction"],
+    "securityhub-imported-ec2.19-afsbp-legacy.json": ["Ec2RemediationFunction"],
+    "securityhub-imported-s3.4-cis-1.4.0-legacy.json": ["S3RemediationFunction"],
+    "config-restricted-ssh-securityhub-rule.json": ["Ec2RemediationFunction"],
+    "config-iam-password-policy-conformance-pack.json": ["IamRemediationFunction"],
+    "config-s3-bucket-server-side-encryption-enabled-managed.json": ["S3RemediationFunction"],
+    "securityhub-custom-action-mixed.json": ALL_FUNCTIONS,
+    "invalid-custom-action-finding-without-resources.json": ALL_FUNCTIONS,
+    "securityhub-imported-ec2.13-passed.json": [],
+    "securityhub-imported-ec2.13-suppressed.json": [],
+    "securityhub-imported-ec2.13-archived.json": [],
+    "securityhub-imported-cloudwatch.1-no-rule.json": [],
+    "config-restricted-ssh-compliant.json": [],
+    "ignored-findings-imported-v2-ocsf.json": [],
+    "invalid-imported-finding-without-id.json": ["IamRemediationFunction"],
+    "invalid-findings-not-a-list.json": ["IamRemediationFunction"],
+    "invalid-missing-detail.json": [],
+    "invalid-unknown-detail-type.json": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_pinned_fixture_routes(name: str) -> None:
+    assert sorted(functions_for(load_event(name))) == PINNED[name]
+
+
+def test_custom_action_rule_matches_the_template_arn_for_that_account_and_region() -> None:
+    event = load_event("securityhub-custom-action-single.json")
+    assert event["resources"] == [FIXTURE_ACTION_TARGET]
+    assert sorted(functions_for(event, account=DEFAULT_ACCOUNT, region=DEFAULT_REGION)) == ALL_FUNCTIONS
+    assert functions_for(event, account="210987654321") == [], "another account's action target"
+    assert functions_for(event, region="eu-west-1") == [], "another Region's action target"
+    assert functions_for(event, parameters={"ActionTargetId": "RemediateDev"}) == []
+    renamed = {**event, "resources": [FIXTURE_ACTION_TARGET.replace("Remediate", "RemediateDev")]}
+    assert sorted(functions_for(renamed, parameters={"ActionTargetId": "RemediateDev"})) == ALL_FUNCTIONS
+
+
+def test_automatic_off_leaves_only_the_custom_action() -> None:
+    off = {"AutomaticRemediation": "false"}
+    assert functions_for(load_event("securityhub-imported-s3.17-consolidated.json"), parameters=off) == []
+    assert functions_for(load_event("config-restricted-ssh-securityhub-rule.json"), parameters=off) == []
+    assert (
+        sorted(functions_for(load_event("securityhub-custom-action-mixed.json"), parameters=off))
+        == ALL_FUNCTIONS
+    )
+
+
+# --- every identifier of every rule, in each form it arrives in -------------------------------------
+
+
+def _consolidated(control: str) -> dict[str, Any]:
+    event = load_event("securityhub-imported-s3.17-consolidated.json")
+    finding = findings_of(event)[0]
+    finding_id = (
+        f"arn:aws:securityhub:us-east-1:123456789012:security-control/{control}/finding/0-synthesized"
+    )
+    finding.update(Id=finding_id, GeneratorId=f"security-control/{control}", ProductFields={})
+    finding["Compliance"]["SecurityControlId"] = control
+    event["resources"] = [f"{finding['ProductArn']}/{finding_id}"]
+    return event
+
+
+def _legacy(standard: str, control: str) -> dict[str, Any]:
+    """A finding from before consolidated control findings: per-standard id, no SecurityControlId."""
+    event = load_event("securityhub-imported-s3.4-cis-1.4.0-legacy.json")
+    finding = findings_of(event)[0]
+    subscription = f"arn:aws:securityhub:us-east-1:123456789012:subscription/{standard}"
+    finding["Id"] = f"{subscription}/{control}/finding/0-synthesized"
+    finding["Compliance"].pop("SecurityControlId", None)
+    if standard == "cis-aws-foundations-benchmark/v/1.2.0":  # asff.md §2: ARN GeneratorId, RuleId
+        finding["GeneratorId"] = f"arn:aws:securityhub:::ruleset/{standard}/rule/{control}"
+        finding["ProductFields"] = {
+            "StandardsGuideArn": f"arn:aws:securityhub:::ruleset/{standard}",
+            "RuleId": control,
+        }
+    else:
+        finding["GeneratorId"] = f"{standard}/{control}"
+        finding["ProductFields"] = {
+            "StandardsArn": f"arn:aws:securityhub:::standards/{standard}",
+            "ControlId": control,
+        }
+    return event
+
+
+def _config(rule_name: str) -> dict[str, Any]:
+    event = load_event("config-restricted-ssh-securityhub-rule.json")
+    event["detail"]["configRuleName"] = rule_name
+    event["detail"]["newEvaluationResult"]["evaluationResultIdentifier"]["evaluationResultQualifier"][
+        "configRuleName"
+    ] = rule_name
+    return event
+
+
+def _identifier_events(rule: Rule) -> Iterator[tuple[str, dict[str, Any]]]:
+    if rule.control:
+        yield f"{rule.control} consolidated", _consolidated(rule.control)
+        yield (
+            f"{rule.control} AFSBP without SecurityControlId",
+            _legacy("aws-foundational-security-best-practices/v/1.0.0", rule.control),
+        )
+    for entry in rule.standard_controls:
+        standard, _, control = entry.rpartition("/")
+        yield f"{entry} without SecurityControlId", _legacy(standard, control)
+    for name in rule.config_rules:
+        yield f"Config {name}", _config(name)
+        yield f"Config securityhub-{name}-1a2b3c4d", _config(f"securityhub-{name}-1a2b3c4d")
+        yield f"Config {name}-conformance-pack-x7k2m9p4q", _config(f"{name}-conformance-pack-x7k2m9p4q")
+
+
+IDENTIFIER_CASES = [
+    pytest.param(rule, event, id=f"{rule.id}: {label}")
+    for rule in REGISTRY.rules
+    for label, event in _identifier_events(rule)
+]
+
+
+@pytest.mark.parametrize(("rule", "event"), IDENTIFIER_CASES)
+def test_every_registry_identifier_routes_to_its_family_only(rule: Rule, event: dict[str, Any]) -> None:
+    finding = findings_of(event)[0] if findings_of(event) else None
+    keys = finding_keys(finding) if finding else config_rule_keys(event["detail"]["configRuleName"])
+    assert REGISTRY.match(keys) == rule, "the synthesized event must select this rule in the engine"
+    expected = [FUNCTION_OF_FAMILY[rule.family]] if rule.id in ROUTED else []
+    assert functions_for(event) == expected
+
+
+@pytest.mark.parametrize(("rule", "event"), IDENTIFIER_CASES[:1] + IDENTIFIER_CASES[-1:])
+def test_passing_or_compliant_forms_route_nowhere(rule: Rule, event: dict[str, Any]) -> None:
+    passed = copy.deepcopy(event)
+    if findings_of(passed):
+        findings_of(passed)[0]["Compliance"]["Status"] = "PASSED"
+    else:
+        passed["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT"
+    assert functions_for(passed) == []
+
+
+def test_every_function_has_rules_and_every_rule_a_function() -> None:
+    targets = {route.function_id for route in rule_routes()}
+    assert targets == set(ALL_FUNCTIONS)
