@@ -133,7 +133,7 @@ def function(family: Family) -> dict[str, Any]:
         "Type": "AWS::Serverless::Function",
         "Metadata": {"BuildMethod": "makefile", "ContextPath": ".", "WorkingDirectory": "."},
         "Properties": {
-            "Description": f"Security Hub remediation engine, {family.name} family: {len(family.rules)} rules",
+            "Description": f"Security Hub remediation engine, {family.name} family ({_count(family.rules, 'rule')})",
             "CodeUri": CODE_URI,
             "Handler": HANDLER,
             "Role": {"Fn::GetAtt": [family.role_id, "Arn"]},
@@ -211,7 +211,8 @@ def globals_section() -> dict[str, Any]:
             "Runtime": "python3.13",
             "Architectures": ["arm64"],
             "MemorySize": 256,
-            "Timeout": 60,
+            # botocore retries a slow call up to 5 times (engine/clients.py): leave it room to finish.
+            "Timeout": 120,
             "Tracing": "Active",
             "Layers": [POWERTOOLS_LAYER],
             "Environment": {"Variables": GLOBAL_ENVIRONMENT},
@@ -221,3 +222,7 @@ def globals_section() -> dict[str, Any]:
 
 def all_rule_arns(all_families: Sequence[Family]) -> list[dict[str, Any]]:
     return [arn for family in all_families for arn in rule_arns(family)]
+
+
+def _count(items: Sequence[object], noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
