@@ -53,7 +53,8 @@ def resource_arn(resource: Resource) -> str | None:
     template = builders.get(resource.type)
     if template is None:
         return None
-    return template.format(p=resource.partition, r=resource.region, a=resource.account_id, n=resource.name)
+    name = resource.name.rstrip("/").rpartition("/")[2]  # a Config SQS event names the queue by URL
+    return template.format(p=resource.partition, r=resource.region, a=resource.account_id, n=name)
 
 
 def tagging_api_reader(client_for: Callable[[str, str], object]) -> TagReader:

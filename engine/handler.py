@@ -48,7 +48,7 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     """The stack's state table in the function's own region, when one is configured."""
     if not settings.state_table:
         return None
-    return StateStore(clients.home_client("dynamodb", clients.home_region), settings.state_table)
+    return StateStore(partial(clients.home_client, "dynamodb", clients.home_region), settings.state_table)
 
 
 def record_outcome(outcome: Outcome, namespace: str) -> None:

@@ -59,7 +59,7 @@ def remediate(finding: Finding, rule: Rule, clients: ClientFactory, *, dry_run: 
             status=Status.FAILED, reason=str(error), error_code=error.error_code, retryable=error.transient
         )
     except RemediationError as error:
-        return outcome(status=Status.FAILED, reason=str(error))
+        return outcome(status=Status.FAILED, reason=str(error), error_code=error.code)
 
 
 @contextmanager

@@ -59,10 +59,23 @@ def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -
 class StateStore:
     """Claims, flap history and undo records in one DynamoDB table."""
 
-    def __init__(self, client: DynamoDBClient, table: str, clock: Callable[[], float] = time.time) -> None:
-        self._client = client
+    def __init__(
+        self,
+        client: Callable[[], DynamoDBClient],
+        table: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        """`client` makes the DynamoDB client on first use: the process's first client costs ~100 ms."""
+        self._make_client = client
+        self._made: DynamoDBClient | None = None
         self._table = table
         self._clock = clock
+
+    @property
+    def _client(self) -> DynamoDBClient:
+        if self._made is None:
+            self._made = self._make_client()
+        return self._made
 
     def claim(self, key: str, owner: str) -> Claim | None:
         """Claim `key` for `owner`; None when another live claim holds it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from engine.clients import ClientFactory
 from engine.settings import Settings
 from engine.state import StateStore, UndoRecord
@@ -15,6 +17,6 @@ def load_undo(
     if not settings.state_table:
         return None
     clients = clients or ClientFactory(home_account_id=settings.home_account_id)
-    return StateStore(clients.home_client("dynamodb", clients.home_region), settings.state_table).load_undo(
-        finding_id
-    )
+    return StateStore(
+        partial(clients.home_client, "dynamodb", clients.home_region), settings.state_table
+    ).load_undo(finding_id)

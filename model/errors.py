@@ -11,6 +11,9 @@ from __future__ import annotations
 TRANSIENT_ERROR_CODES = frozenset(
     {
         "Throttling",
+        "Throttled",  # SNS
+        "KMSThrottling",  # SNS and SQS, when KMS throttles them
+        "KMSThrottlingException",
         "ThrottlingException",
         "ThrottledException",
         "RequestLimitExceeded",
@@ -31,6 +34,9 @@ TRANSIENT_ERROR_CODES = frozenset(
 
 class RemediationError(Exception):
     """Base of every error the engine raises on purpose."""
+
+    #: what notes, reports and metrics show as the error code when AWS gave none
+    code = ""
 
 
 class InvalidEventError(RemediationError):
@@ -53,9 +59,13 @@ class RegistryError(RemediationError):
 class ParameterError(RemediationError):
     """A rule's parameters do not satisfy its remediation's schema."""
 
+    code = "InvalidParameter"
+
 
 class UnsupportedResourceError(RemediationError):
     """The finding names a resource the matched remediation cannot act on."""
+
+    code = "UnsupportedResource"
 
 
 class RemediationFailedError(RemediationError):

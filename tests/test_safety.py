@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import boto3
 import pytest
 
+from engine.exclusions import resource_arn
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from model.errors import RetryLaterError
+from model.finding import Resource
 from rules.registry import Registry
 from tests import estate
 from tests.engine_setup import create_state_table, make_engine
@@ -141,7 +144,7 @@ def test_two_findings_for_one_resource_and_control_change_it_once(world: dict[st
 def test_a_resource_claimed_by_another_delivery_is_retried_not_changed(world: dict[str, str]) -> None:
     engine, recorder = make_engine(settings())
     loaded = event(S3_EVENT, world)
-    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE)
+    store = StateStore(partial(boto3.client, "dynamodb", region_name=estate.REGION), TABLE)
     key = resource_key(
         estate.ACCOUNT, estate.REGION, "s3-bucket-kms-encryption", f"arn:aws:s3:::{estate.BUCKET}"
     )
@@ -156,7 +159,9 @@ def test_a_resource_claimed_by_another_delivery_is_retried_not_changed(world: di
 
 def test_a_lapsed_claim_does_not_block(world: dict[str, str]) -> None:
     now = [1_000_000.0]
-    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE, clock=lambda: now[0])
+    store = StateStore(
+        partial(boto3.client, "dynamodb", region_name=estate.REGION), TABLE, clock=lambda: now[0]
+    )
     assert store.claim("k", "crashed-invocation") is not None
     assert store.claim("k", "next") is None
     now[0] += CLAIM_SECONDS + 1
@@ -242,9 +247,20 @@ def test_undo_record_keeps_the_before_state(world: dict[str, str]) -> None:
     engine, _ = make_engine(settings())
     loaded = event(SG_EVENT, world)
     engine.handle(loaded)
-    store = StateStore(boto3.client("dynamodb", region_name=estate.REGION), TABLE)
+    store = StateStore(partial(boto3.client, "dynamodb", region_name=estate.REGION), TABLE)
     record = store.load_undo(loaded["detail"]["findings"][0]["Id"])
     assert record is not None and record.remediation == "ec2.revoke-public-ingress"
     assert record.undo["IpPermissions"] == [
         {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
     ]
+
+
+def test_arn_for_a_queue_named_by_url() -> None:
+    queue = Resource(
+        type="AwsSqsQueue",
+        id="https://sqs.eu-west-1.amazonaws.com/222222222222/orders",
+        name="https://sqs.eu-west-1.amazonaws.com/222222222222/orders",
+        account_id="222222222222",
+        region="eu-west-1",
+    )
+    assert resource_arn(queue) == "arn:aws:sqs:eu-west-1:222222222222:orders"

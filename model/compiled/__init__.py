@@ -1,0 +1,1 @@
+"""Validators compiled ahead of time from the engine's JSON Schemas (see model.schema)."""
