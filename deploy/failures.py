@@ -17,6 +17,8 @@ Cfn = Any
 
 METRICS_NAMESPACE = Settings().metrics_namespace  # the engine's EMF namespace
 ALARM_TOPIC = [{"Ref": "NotificationTopic"}]
+#: EventBridge delivery retries before the dead-letter queue (its default would be 24 hours, 185 tries).
+EVENT_RETRY_POLICY = {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
 
 
 def dead_letter_queues() -> dict[str, Any]:

@@ -28,7 +28,6 @@ CODE_URI = "deploy/lambda"
 POWERTOOLS_LAYER = {
     "Fn::Sub": "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
 }
-EVENT_RETRY_POLICY = {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
 ASYNC_RETRIES = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600}
 
 _DEFAULTS = Settings()
@@ -123,7 +122,7 @@ def function(family: Family) -> dict[str, Any]:
     for route in family.routes():
         properties: dict[str, Any] = {
             "Pattern": route.pattern,
-            "RetryPolicy": EVENT_RETRY_POLICY,
+            "RetryPolicy": failures.EVENT_RETRY_POLICY,
             "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["EventDeadLetterQueue", "Arn"]}},
         }
         if route.automatic:

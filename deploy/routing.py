@@ -66,11 +66,18 @@ def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:
     """Every EventBridge rule of one family's function, automatic inputs first, then the custom action."""
     automatic = routed_rules(rules)
     imported = _pack(_imported_items(automatic), _imported_pattern)
-    config = _pack([(("config",), name) for rule in automatic for name in rule.config_rules], _config_pattern)
+    config = config_patterns(automatic)
     routes = [Route(_numbered("Imported", i, imported), p, True) for i, p in enumerate(imported)]
     routes += [Route(_numbered("ConfigChange", i, config), p, True) for i, p in enumerate(config)]
     routes.append(Route("CustomAction", custom_action_pattern(action_target_arn), False))
     return routes
+
+
+def config_patterns(rules: Iterable[Rule]) -> list[dict[str, Any]]:
+    """Config compliance changes to NON_COMPLIANT of the rules' Config rules, under every name form."""
+    return _pack(
+        [(("config",), name) for rule in routed_rules(rules) for name in rule.config_rules], _config_pattern
+    )
 
 
 def custom_action_pattern(action_target_arn: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy import action_target, failures
+from deploy import action_target, failures, member_events
 from deploy.iam import Statement, policy_document, resource_level_statements
 
 Cfn = Any
@@ -59,7 +59,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "EngineRolePrefix": {
         "Type": "String",
         "Default": "SecHubRemediator",
-        "AllowedPattern": "^[A-Za-z0-9+=,.@_-]{1,32}$",
+        "AllowedPattern": "^[A-Za-z0-9_-]{1,32}$",
         "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust <EngineRolePrefix>-<family>-*. Change it for a second stack in the same account and Region.",
     },
     "ActionTargetId": {
@@ -67,6 +67,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Default": "Remediate",
         "AllowedPattern": "^[A-Za-z0-9]{1,20}$",
         "Description": "Id and name of the Security Hub custom action (1-20 letters or digits, unique in the account and Region).",
+    },
+    "OrganizationId": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^(o-[a-z0-9]{10,32})?$",
+        "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml); empty: this account's Config events only.",
     },
     "NotificationEmail": {
         "Type": "String",
@@ -79,13 +85,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 PARAMETER_GROUPS = [
     ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
-    ("Roles", ["MemberRoleName", "EngineRolePrefix"]),
+    ("Member accounts", ["MemberRoleName", "EngineRolePrefix", "OrganizationId"]),
     ("Notifications", ["NotificationEmail"]),
 ]
 
 CONDITIONS = {
     "AutomaticOn": {"Fn::Equals": [{"Ref": "AutomaticRemediation"}, "true"]},
     "HasNotificationEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]},
+    "HasOrganization": {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]},
 }
 
 ACTION_TARGET_ARN = {
@@ -100,6 +107,7 @@ def shared_resources() -> dict[str, Any]:
         **failures.dead_letter_queues(),
         **action_target_resources(),
         **failures.stack_alarms(),
+        **member_events.admin_bus_policy(),
     }
 
 

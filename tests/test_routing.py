@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from deploy.functions import families
 from deploy.routing import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, routed_rules
 from engine.identifiers import config_rule_keys, finding_keys
 from rules.registry import Registry, Rule, load_registry
+from tests.doubles.event_patterns import matches
 from tests.doubles.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
 from tests.events import event_names, findings_of, load_event
 
@@ -214,3 +217,27 @@ def test_passing_or_compliant_forms_route_nowhere(rule: Rule, event: dict[str, A
 def test_every_function_has_rules_and_every_rule_a_function() -> None:
     targets = {route.function_id for route in rule_routes()}
     assert targets == set(ALL_FUNCTIONS)
+
+
+MEMBER_EVENTS_TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "member-config-events.yaml"
+
+
+def test_member_accounts_forward_every_config_change_the_engine_routes() -> None:
+    """A member's Config events stay on its own bus unless forwarded: every form the engine routes is."""
+    resources = yaml.safe_load(MEMBER_EVENTS_TEMPLATE.read_text(encoding="utf-8"))["Resources"]
+    rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
+    config_cases = [
+        event for _, event in (case.values for case in IDENTIFIER_CASES) if not findings_of(event)
+    ]
+    assert config_cases
+    for event in config_cases:
+        member_event = {**event, "account": "222222222222"}
+        forwarded = any(matches(rule["EventPattern"], member_event) for rule in rules)
+        assert forwarded == bool(functions_for(member_event)), member_event["detail"]["configRuleName"]
+    compliant = copy.deepcopy(config_cases[0])
+    compliant["detail"]["newEvaluationResult"]["complianceType"] = "COMPLIANT"
+    assert not any(matches(rule["EventPattern"], compliant) for rule in rules)
+    admin_bus = {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AdminAccountId}:event-bus/default"}
+    assert all(rule["Targets"][0]["Arn"] == admin_bus for rule in rules)
+    (statement,) = resources["ForwardRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert (statement["Action"], statement["Resource"]) == ("events:PutEvents", admin_bus)

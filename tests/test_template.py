@@ -225,6 +225,15 @@ def test_queues_and_topic_are_encrypted() -> None:
     assert subscription["Condition"] == "HasNotificationEmail"
 
 
+def test_member_config_events_are_admitted_only_from_the_organization() -> None:
+    policy = RESOURCES["MemberConfigEventsPolicy"]
+    assert policy["Condition"] == "HasOrganization"
+    statement = policy["Properties"]["Statement"]
+    assert statement["Action"] == "events:PutEvents" and statement["Principal"] == "*"
+    assert statement["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}
+    assert statement["Condition"]["ForAllValues:StringEquals"]["events:source"] == ["aws.config"]
+
+
 def test_alarms_on_dead_letters_function_errors_and_failed_outcomes() -> None:
     alarms = {k: v["Properties"] for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
     for queue in ("EventDeadLetterQueue", "InvocationDeadLetterQueue"):
