@@ -29,7 +29,7 @@ DEFAULT_GROUP_NAME = "default"
 
 
 def read(client: EC2Client, resource: Resource, params: Params) -> dict[str, Any]:
-    return read_group(client, resource.name)
+    return read_group(client, resource.name, with_name=True)
 
 
 def plan(state: Mapping[str, Any], params: Params) -> Plan:
@@ -46,7 +46,7 @@ def plan(state: Mapping[str, Any], params: Params) -> Plan:
     return Plan(
         changes=tuple(
             Change(
-                f"{'egress' if rule.get('IsEgress') else 'ingress'} {rule['SecurityGroupRuleId']}",
+                "egress" if rule.get("IsEgress") else "ingress",
                 describe_rule(rule),
                 "revoked",
             )

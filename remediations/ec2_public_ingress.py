@@ -85,7 +85,9 @@ def plan(state: Mapping[str, Any], params: Params) -> Plan:
     group_id = state["GroupId"]
     return Plan(
         changes=tuple(
-            Change(f"ingress {rule['SecurityGroupRuleId']}", describe_rule(rule), "revoked")
+            # Named by what the rule opens, not by its id, so that identical fixes share one
+            # BatchUpdateFindings call; the ids are in the report, the logs and the undo record.
+            Change("ingress", describe_rule(rule), "revoked")
             for rule in offending
         ),
         request={

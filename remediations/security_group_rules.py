@@ -1,9 +1,9 @@
 """Read a security group with its rules, and describe or re-create single rules.
 
 Shared by the remediations that revoke security-group rules (`ec2_public_ingress`,
-`ec2_default_security_group`). The group is described first so that a group that does not
-exist fails with `InvalidGroup.NotFound` instead of reading as a group without rules (a
-`DescribeSecurityGroupRules` filter on an unknown group id answers with an empty list).
+`ec2_default_security_group`). A `DescribeSecurityGroupRules` filter on an unknown group id
+answers with an empty list, so an empty answer is checked with `DescribeSecurityGroups`: a
+group that does not exist fails with `InvalidGroup.NotFound` instead of reading as compliant.
 APIs: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroups.html
 https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html
 """
@@ -21,19 +21,22 @@ PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "-1": "all", "all": "all", "tcp": "tc
 READ_PERMISSIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules")
 
 
-def read_group(client: EC2Client, group_id: str) -> dict[str, Any]:
-    """`GroupId`, `GroupName`, `VpcId` and every rule (ingress and egress) of the group."""
-    group = client.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+def read_group(client: EC2Client, group_id: str, *, with_name: bool = False) -> dict[str, Any]:
+    """`GroupId`, every rule (ingress and egress) and, when asked or needed, `GroupName` / `VpcId`.
+
+    The rules come first: a group always has rules in practice, so one call usually suffices.
+    The group itself is described when its name is wanted, or when no rule came back, so that
+    a deleted group fails with `InvalidGroup.NotFound` instead of reading as compliant.
+    """
     rules: list[dict[str, Any]] = []
     paginator = client.get_paginator("describe_security_group_rules")
     for page in paginator.paginate(Filters=[{"Name": "group-id", "Values": [group_id]}]):
         rules.extend(dict(rule) for rule in page["SecurityGroupRules"])
-    return {
-        "GroupId": group_id,
-        "GroupName": group.get("GroupName"),
-        "VpcId": group.get("VpcId"),
-        "Rules": rules,
-    }
+    state: dict[str, Any] = {"GroupId": group_id, "Rules": rules}
+    if with_name or not rules:
+        group = client.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+        state.update(GroupName=group.get("GroupName"), VpcId=group.get("VpcId"))
+    return state
 
 
 def protocol_name(rule: Mapping[str, Any]) -> str:

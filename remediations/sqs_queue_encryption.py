@@ -6,9 +6,9 @@ SSE-KMS; SSE-SQS is the default here, `kms_key_id` picks SSE-KMS instead.
 Guarantee: a queue that already uses SSE-SQS or a KMS key is compliant and keeps what it
 has; an existing KMS key is never replaced. A queue has one SSE option at a time, so the
 request sets exactly one of `SqsManagedSseEnabled` / `KmsMasterKeyId`.
-Queue identifiers: the finding's ARN gives the queue name; AWS Config reports
-`AWS::SQS::Queue` with the queue URL as resource id (CloudFormation's physical id; a name
-is accepted too). The queue URL is looked up with GetQueueUrl only when we have a name.
+Queue identifiers: the finding's ARN gives the queue URL (the regional endpoint, the
+account and the name); AWS Config reports `AWS::SQS::Queue` with the queue URL as resource
+id (CloudFormation's physical id). GetQueueUrl is called only when all we have is a name.
 APIs: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_GetQueueUrl.html
 """
@@ -29,10 +29,12 @@ ENCRYPTION_ATTRIBUTES = ("KmsMasterKeyId", "SqsManagedSseEnabled")
 
 
 def queue_url(client: SQSClient, resource: Resource) -> str:
-    """The queue URL, from a Config resource id that is one, or by name in the resource's account."""
+    """The queue URL: given (Config), built from the ARN (Security Hub), or looked up by name."""
     if resource.name.startswith("https://"):
         return resource.name
     name = resource.name.rpartition("/")[2]
+    if resource.arn:  # arn:…:sqs:<region>:<account>:<name>: the URL follows, no call needed
+        return f"{client.meta.endpoint_url}/{resource.arn.split(':')[4]}/{name}"
     return client.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=resource.account_id)["QueueUrl"]
 
 

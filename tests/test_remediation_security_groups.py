@@ -130,7 +130,7 @@ def test_public_ingress_plan_keeps_each_revoked_rule_for_undo_and_the_note(
         return
     ids = list(result.request["SecurityGroupRuleIds"])
     assert result.request["GroupId"] == SG and len(ids) == len(set(ids))
-    assert [change.field for change in result.changes] == [f"ingress {rule_id}" for rule_id in ids]
+    assert [change.field for change in result.changes] == ["ingress"] * len(ids)
     by_id = {rule["SecurityGroupRuleId"]: rule for rule in rules}
     assert result.undo["IpPermissions"] == [as_ip_permission(by_id[rule_id]) for rule_id in ids]
     for permission, rule_id in zip(result.undo["IpPermissions"], ids, strict=True):
