@@ -53,7 +53,7 @@ def remediate(finding: Finding, rule: Rule, clients: ClientFactory, *, dry_run: 
         client = clients.client(rule.remediation.service, resource.account_id, resource.region)
         with _aws_errors("apply"):
             rule.remediation.apply(client, resource, plan)
-        return outcome(status=Status.REMEDIATED, changes=plan.changes, undo=plan.undo)
+        return outcome(status=Status.REMEDIATED, changes=plan.changes, undo=plan.undo, request=plan.request)
     except RemediationFailedError as error:
         return outcome(
             status=Status.FAILED, reason=str(error), error_code=error.error_code, retryable=error.transient

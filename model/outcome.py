@@ -80,6 +80,7 @@ class Outcome:
     reason: str = ""
     error_code: str = ""
     undo: Mapping[str, Json] = field(default_factory=dict)
+    request: Mapping[str, Json] = field(default_factory=dict)  # what was sent (rule ids, policy…)
     retryable: bool = False
     safety_skip: bool = False  # skipped by an exclusion: worth telling someone
 
@@ -97,6 +98,7 @@ class Outcome:
             "changes": [c.describe() for c in self.changes],
             "reason": self.reason,
             "error_code": self.error_code or None,
+            "request": dict(self.request) or None,
         }
 
 

@@ -59,3 +59,8 @@ def test_loop_guard_skips_an_update_that_changes_nothing() -> None:
 
 def test_transient_failures_are_not_noted_before_the_retry() -> None:
     assert not needs_update(outcome(1, Status.FAILED, retryable=True), "x")
+
+
+def test_report_keeps_what_was_sent_for_the_logs() -> None:
+    sent = {"GroupId": "sg-1", "SecurityGroupRuleIds": ["sgr-1"]}
+    assert outcome(1, request=sent).report()["request"] == sent
