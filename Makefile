@@ -81,6 +81,11 @@ deploy-types: venv
 
 deploy-checks: deploy-types cfn sam-validate package-size
 
+# --- JSON Schemas compiled ahead of time, so a cold start does not compile them (model/schema.py) ---
+.PHONY: schemas
+schemas: venv
+	$(BIN)/python -m tools.compile_schemas
+
 # --- The local demo and the benchmarks ---
 # `make demo` needs nothing but the project's venv: moto runs in-process on a free loopback port.
 # `make bench` prints figures and writes bench/results/latest.json; it never fails on a missed target.
