@@ -59,8 +59,12 @@ class Engine:
         parsed = parse_event(event)
         if parsed.ignored_reason:
             return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
-        outcomes = [outcome for finding in parsed.findings if (outcome := self.process(finding))]
-        if self.settings.report_unmatched:  # the one function that answers for unmatched findings
+        # A custom-action event reaches every function of the stack and each answers for its own
+        # family; any other event was routed to this function alone, which answers for all of it.
+        shared = parsed.source is FindingSource.CUSTOM_ACTION
+        answers_unowned = self.settings.report_unmatched or not shared
+        outcomes = [outcome for finding in parsed.findings if (outcome := self.process(finding, shared))]
+        if answers_unowned:
             outcomes.extend(self._invalid_outcomes(parsed))
         problems = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)
         problems += reevaluate_config_rules(outcomes, self.clients)
@@ -75,7 +79,7 @@ class Engine:
             "problems": problems,
         }
         unrecorded = len(parsed.errors) - len(parsed.invalid_identifiers)
-        if unrecorded and self.settings.report_unmatched:  # nothing can carry these: let the DLQ keep them
+        if unrecorded and answers_unowned:  # nothing can carry these: let the DLQ keep them
             raise InvalidEventError(
                 "event.detail.findings", f"{unrecorded} finding(s) invalid: {report['invalid']}"
             )
@@ -84,10 +88,14 @@ class Engine:
             raise RetryLaterError(f"{len(retry)} finding(s) hit a transient fault: {retry}", report=report)
         return report
 
-    def process(self, finding: Finding) -> Outcome | None:
-        """The finding's outcome, or None when another function of the stack owns it."""
+    def process(self, finding: Finding, shared: bool = False) -> Outcome | None:
+        """The finding's outcome, or None when another function of the stack owns it.
+
+        `shared`: the event went to every function (custom action), so answer only for findings
+        of this function's families, and for unmatched ones if this is the reporting function.
+        """
         rule = self.registry.match(finding.lookup_keys)
-        if not self.owns(rule):
+        if shared and not self.owns(rule):
             return None
         if self.on_finding:
             self.on_finding(finding)

@@ -14,7 +14,7 @@ import pytest
 from engine.exclusions import resource_arn
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
-from model.errors import RetryLaterError
+from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource
 from rules.registry import Registry
 from tests import estate
@@ -264,3 +264,25 @@ def test_arn_for_a_queue_named_by_url() -> None:
         region="eu-west-1",
     )
     assert resource_arn(queue) == "arn:aws:sqs:eu-west-1:222222222222:orders"
+
+
+def test_family_functions_share_a_custom_action_and_answer_alone_for_routed_events(
+    world: dict[str, str],
+) -> None:
+    """One function per family: each finding of a custom action gets exactly one outcome."""
+    reports = []
+    for families, reporter in (
+        (frozenset({"s3"}), False),
+        (frozenset({"iam"}), False),
+        (frozenset({"ec2"}), True),
+    ):
+        engine, _ = make_engine(settings(families=families, report_unmatched=reporter))
+        reports.append(engine.handle(event("securityhub-custom-action-mixed.json", world)))
+    answered = [f["finding"] for report in reports for f in report["findings"]]
+    assert sorted(answered) == sorted(
+        f["Id"] for f in load_event("securityhub-custom-action-mixed.json")["detail"]["findings"]
+    )
+    # An imported event reaches one function only: it answers even for an invalid finding.
+    engine, _ = make_engine(settings(families=frozenset({"iam"}), report_unmatched=False))
+    with pytest.raises(InvalidEventError):
+        engine.handle(load_event("invalid-imported-finding-without-id.json"))
