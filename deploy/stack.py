@@ -74,6 +74,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "AllowedPattern": "^(o-[a-z0-9]{10,32})?$",
         "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml); empty: this account's Config events only.",
     },
+    "RemediationKmsKeyId": {
+        "Type": "String",
+        "Default": "",
+        "MaxLength": 2048,
+        "Description": "KMS key (id, ARN or alias) for remediations that take one (S3.17 bucket keys, EBS, SQS, SNS) when their rule names none; empty: each uses its AWS managed key or SSE default.",
+    },
     "NotificationEmail": {
         "Type": "String",
         "Default": "",
@@ -85,6 +91,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 PARAMETER_GROUPS = [
     ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
+    ("Encryption", ["RemediationKmsKeyId"]),
     ("Member accounts", ["MemberRoleName", "EngineRolePrefix", "OrganizationId"]),
     ("Notifications", ["NotificationEmail"]),
 ]

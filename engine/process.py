@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -121,6 +121,7 @@ class Engine:
         if reason := skip_reason(finding, rule, self.settings.automatic):
             return skipped(reason=reason)
         assert rule is not None
+        rule = self._with_stack_defaults(rule)
         if reason := account_exclusion(finding, self.settings):
             return skipped(reason=reason, safety_skip=True)
         resource = target_resource(finding, rule)
@@ -130,6 +131,13 @@ class Engine:
         if self.state is None or resource is None or dry_run:
             return remediate(finding, rule, self.clients, dry_run=dry_run)
         return self._remediate_once(finding, rule, resource.account_id, resource.region, resource.id)
+
+    def _with_stack_defaults(self, rule: Rule) -> Rule:
+        """The rule with the stack's KMS key, when its remediation takes one and the rule names none."""
+        takes_key = "kms_key_id" in rule.remediation.parameters_schema.get("properties", {})
+        if not self.settings.kms_key_id or not takes_key or "kms_key_id" in rule.parameters:
+            return rule
+        return replace(rule, parameters={**rule.parameters, "kms_key_id": self.settings.kms_key_id})
 
     def _remediate_once(
         self, finding: Finding, rule: Rule, account: str, region: str, resource_id: str

@@ -26,6 +26,7 @@ ENV_NOTE_AUTHOR = "NOTE_AUTHOR"
 ENV_FAMILIES = "REMEDIATION_FAMILIES"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"  # Powertools reads it too
 ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
+ENV_KMS_KEY = "REMEDIATION_KMS_KEY_ID"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,8 @@ class Settings:
     #: sees a custom-action event and handles only its own findings.
     families: frozenset[str] = frozenset()
     metrics_namespace: str = "SecHubRemediator"
+    #: KMS key for remediations that take one (`kms_key_id`) when their rule names none.
+    kms_key_id: str = ""
     #: Whether this function answers for findings no rule matches (exactly one function does).
     report_unmatched: bool = True
 
@@ -74,6 +77,7 @@ class Settings:
             note_author=env.get(ENV_NOTE_AUTHOR) or default.note_author,
             families=_accounts(env.get(ENV_FAMILIES)),
             metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or default.metrics_namespace,
+            kms_key_id=env.get(ENV_KMS_KEY, default.kms_key_id),
             report_unmatched=_flag(env.get(ENV_REPORT_UNMATCHED), default.report_unmatched),
         )
 

@@ -286,3 +286,14 @@ def test_family_functions_share_a_custom_action_and_answer_alone_for_routed_even
     engine, _ = make_engine(settings(families=frozenset({"iam"}), report_unmatched=False))
     with pytest.raises(InvalidEventError):
         engine.handle(load_event("invalid-imported-finding-without-id.json"))
+
+
+def test_stack_kms_key_is_used_where_the_rule_names_none(world: dict[str, str]) -> None:
+    key = boto3.client("kms", region_name=estate.REGION).create_key()["KeyMetadata"]["Arn"]
+    engine, _ = make_engine(settings(kms_key_id=key))
+    report = engine.handle(event(S3_EVENT, world))
+    assert f"KMSMasterKeyID: none → {key}" in report["findings"][0]["changes"]
+    rules = boto3.client("s3").get_bucket_encryption(Bucket=estate.BUCKET)[
+        "ServerSideEncryptionConfiguration"
+    ]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key
