@@ -100,6 +100,26 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("--dry-run", action="store_true", help="say what would be put back, change nothing")
     undo.set_defaults(run=_lazy("cli.undo"))
 
+    redrive = commands.add_parser(
+        "redrive",
+        parents=[common, aws],
+        help="deliver the events held in a dead-letter queue again",
+        description=(
+            "Read the dead-letter queue (EventBridge target DLQ or Lambda on-failure destination), run each "
+            "event through the engine here or through --function, with exponential backoff and jitter; "
+            "a message is deleted only once its event went through."
+        ),
+        epilog=EPILOG,
+    )
+    redrive.add_argument("queue_url", metavar="QUEUE_URL", help="the dead-letter queue's URL")
+    redrive.add_argument(
+        "--function", metavar="NAME", help="invoke this deployed function instead of running here"
+    )
+    redrive.add_argument(
+        "--attempts", type=int, default=4, help="deliveries per event before giving up (default 4)"
+    )
+    redrive.set_defaults(run=_lazy("cli.redrive"))
+
     rules = commands.add_parser(
         "rules",
         parents=[common],

@@ -26,7 +26,7 @@ from tests.events import EVENTS_DIR, load_event
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 NO_RULE_EVENT = "securityhub-imported-cloudwatch.1-no-rule.json"
-COMMANDS = ("invoke", "sweep", "undo", "rules")
+COMMANDS = ("invoke", "sweep", "undo", "redrive", "rules")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
