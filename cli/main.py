@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--json", action="store_true", help="print the combined JSON report instead of a summary"
     )
+    sweep.add_argument(
+        "--workers", type=int, default=4, metavar="N", help="batches remediated side by side (default 4)"
+    )
     sweep.set_defaults(run=_lazy("cli.sweep"))
 
     undo = commands.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -30,12 +31,14 @@ class ProgressBar:
         self._clock = clock
         self._started = clock()
         self._drawn_at = -1.0
+        self._lock = threading.Lock()
 
     def advance(self, count: int = 1) -> None:
-        self.done += count
-        now = self._clock()
-        if self.done >= self.total or now - self._drawn_at >= 0.1:
-            self._draw(now)
+        with self._lock:  # a sweep advances it from several threads
+            self.done += count
+            now = self._clock()
+            if self.done >= self.total or now - self._drawn_at >= 0.1:
+                self._draw(now)
 
     def close(self) -> None:
         if self._enabled and self.total:

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -117,12 +118,20 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     findings, unmatched = with_rules(list_findings(securityhub, filters), engine.registry)
     bar = ProgressBar(len(findings), "findings")
-    reports = []
-    for batch in batches(findings):
+
+    def handle(batch: Sequence[dict[str, Any]]) -> dict[str, Any]:
         try:
-            reports.append(engine.handle(batch_event(batch, clients.home_account_id, region)))
+            report: dict[str, Any] = engine.handle(batch_event(batch, clients.home_account_id, region))
         except RetryLaterError as error:  # already recorded; the next sweep picks these up again
-            reports.append(error.report)
+            report = dict(error.report)
+        return report
+
+    # Batches run side by side. Two findings for one resource (one per standard, when control
+    # findings are not consolidated) may land in different batches: with a state table the
+    # engine's claim lets one change it and the other retry; without one, both plan the same
+    # change from the same state, so the second write changes nothing.
+    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        reports = list(pool.map(handle, batches(findings)))
     bar.close()
     result = combine(reports, unmatched, time.monotonic() - started, dry_run=engine.settings.dry_run)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else describe(result))

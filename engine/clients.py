@@ -8,6 +8,7 @@ refreshed by boto3 when they near expiry).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -45,15 +46,20 @@ class ClientFactory:
         self._config = config
         self._sessions: dict[str, boto3.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
+        # boto3 clients are thread-safe, sessions are not: create under a lock (a sweep uses threads).
+        self._lock = threading.RLock()
 
     def client(self, service: str, account_id: str, region: str) -> Any:
         key = (service, account_id, region)
-        if key not in self._clients:
-            self._clients[key] = self.session_for(account_id).client(
-                service,  # type: ignore[call-overload]
-                region_name=region,
-                config=self._config,
-            )
+        if key in self._clients:
+            return self._clients[key]
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self.session_for(account_id).client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region,
+                    config=self._config,
+                )
         return self._clients[key]
 
     def home_client(self, service: str, region: str) -> Any:
@@ -67,7 +73,8 @@ class ClientFactory:
     @property
     def _session(self) -> boto3.Session:
         if self._given_session is None:
-            self._given_session = boto3.Session()
+            with self._lock:
+                self._given_session = self._given_session or boto3.Session()
         return self._given_session
 
     @property
@@ -86,9 +93,10 @@ class ClientFactory:
         """The home session for our own account, an assumed-role session for a member."""
         if not self._member_role_name or account_id == self.home_account_id:
             return self._session
-        if account_id not in self._sessions:
-            self._sessions[account_id] = self._assumed_session(account_id)
-        return self._sessions[account_id]
+        with self._lock:
+            if account_id not in self._sessions:
+                self._sessions[account_id] = self._assumed_session(account_id)
+            return self._sessions[account_id]
 
     def _assumed_session(self, account_id: str) -> boto3.Session:
         partition = self._session.get_partition_for_region(self._session.region_name or "us-east-1")
