@@ -48,7 +48,8 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     """The stack's state table in the function's own region, when one is configured."""
     if not settings.state_table:
         return None
-    return StateStore(partial(clients.home_client, "dynamodb", clients.home_region), settings.state_table)
+    # Both the client and the region (which needs the boto3 session) wait for the first claim.
+    return StateStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
 
 
 def record_outcome(outcome: Outcome, namespace: str) -> None:

@@ -100,3 +100,20 @@ def test_cold_start_imports_neither_jsonschema_nor_xray_nor_a_client() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout
     assert out.split() == ["[]", "0"]
+
+
+def test_cold_start_with_a_state_table_creates_no_session_until_the_first_event() -> None:
+    code = (
+        "import engine.handler as h; e = h.get_engine(); print(e.state is not None, e.clients._given_session)"
+    )
+    env: dict[str, Any] = {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "HOME_ACCOUNT_ID": estate.ACCOUNT,
+        "STATE_TABLE_NAME": "state",
+        "EXCLUSION_TAG": "keep-out",
+        "PATH": "",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert out.split() == ["True", "None"]
