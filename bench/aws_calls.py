@@ -91,7 +91,7 @@ def batch_updates(findings: int = 100) -> list[Figure]:
     figures = []
     for label, control, make in (
         ("S3.17 buckets, one note for all", "S3.17", _buckets),
-        ("EC2.13 security groups, each note names its rules", "EC2.13", _open_groups),
+        ("EC2.13 security groups, notes name rules by what they open", "EC2.13", _open_groups),
     ):
         with mock_aws():
             session = boto3.Session(region_name=REGION)

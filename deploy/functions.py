@@ -44,7 +44,7 @@ GLOBAL_ENVIRONMENT: dict[str, Any] = {
     settings.ENV_DENIED_ACCOUNTS: {"Ref": "DeniedAccounts"},
     settings.ENV_STATE_TABLE: {"Ref": "StateTable"},
     settings.ENV_TOPIC: {"Ref": "NotificationTopic"},
-    settings.ENV_TRACING: "true",
+    settings.ENV_TRACING: {"Fn::If": ["TracingOn", "true", "false"]},
     settings.ENV_FLAP_LIMIT: str(_DEFAULTS.flap_limit),
     settings.ENV_FLAP_WINDOW_HOURS: str(_DEFAULTS.flap_window_hours),
     settings.ENV_NOTE_AUTHOR: _DEFAULTS.note_author,
@@ -213,7 +213,7 @@ def globals_section() -> dict[str, Any]:
             "MemorySize": 256,
             # botocore retries a slow call up to 5 times (engine/clients.py): leave it room to finish.
             "Timeout": 120,
-            "Tracing": "Active",
+            "Tracing": {"Ref": "Tracing"},
             "Layers": [POWERTOOLS_LAYER],
             "Environment": {"Variables": GLOBAL_ENVIRONMENT},
         }

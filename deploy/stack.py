@@ -74,6 +74,12 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "AllowedPattern": "^(o-[a-z0-9]{10,32})?$",
         "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml); empty: this account's Config events only.",
     },
+    "Tracing": {
+        "Type": "String",
+        "AllowedValues": ["Active", "PassThrough"],
+        "Default": "PassThrough",
+        "Description": "AWS X-Ray tracing of the functions. Active loads the X-Ray SDK (about doubling the cold start) and costs per trace; logs and metrics cover every finding without it.",
+    },
     "RemediationKmsKeyId": {
         "Type": "String",
         "Default": "",
@@ -93,11 +99,12 @@ PARAMETER_GROUPS = [
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
     ("Encryption", ["RemediationKmsKeyId"]),
     ("Member accounts", ["MemberRoleName", "EngineRolePrefix", "OrganizationId"]),
-    ("Notifications", ["NotificationEmail"]),
+    ("Notifications and tracing", ["NotificationEmail", "Tracing"]),
 ]
 
 CONDITIONS = {
     "AutomaticOn": {"Fn::Equals": [{"Ref": "AutomaticRemediation"}, "true"]},
+    "TracingOn": {"Fn::Equals": [{"Ref": "Tracing"}, "Active"]},
     "HasNotificationEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]},
     "HasOrganization": {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]},
 }
