@@ -9,6 +9,7 @@ Order of checks for a finding: is it ours (family) → may we act (dispatch) →
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -147,7 +148,9 @@ class Engine:
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
         window = self.settings.flap_window_hours * 3600
         try:
-            claim = self.state.claim(resource_key(account, region, rule.id, resource_id), finding.key)
+            # A fresh owner per attempt: two deliveries of one event must not share a claim.
+            owner = f"{finding.event_id}#{uuid.uuid4().hex}"
+            claim = self.state.claim(resource_key(account, region, rule.id, resource_id), owner)
             if claim is None:
                 return outcome(
                     status=Status.FAILED,

@@ -23,7 +23,7 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-CLAIM_SECONDS = 300  # a crashed invocation's claim lapses after this
+CLAIM_SECONDS = 150  # a crashed invocation's claim lapses: longer than the function's 120 s timeout
 UNDO_DAYS = 90
 STATE_SK = "state"
 UNDO_SK = "undo"

@@ -297,3 +297,26 @@ def test_stack_kms_key_is_used_where_the_rule_names_none(world: dict[str, str]) 
         "ServerSideEncryptionConfiguration"
     ]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == key
+
+
+def test_two_deliveries_of_one_event_do_not_share_a_claim(world: dict[str, str]) -> None:
+    """The claim's owner is the attempt, not the event: a concurrent duplicate must wait."""
+    engine, recorder = make_engine(settings())
+    loaded = event(S3_EVENT, world)
+    claims: list[str] = []
+    store = engine.state
+    assert store is not None
+    original = store.claim
+
+    def claim_and_hold(key: str, owner: str) -> Any:
+        claims.append(owner)
+        held = original(key, owner)
+        if len(claims) == 1:  # a second delivery of the same event arrives while the first holds the claim
+            with pytest.raises(RetryLaterError):
+                engine.handle(loaded)
+        return held
+
+    store.claim = claim_and_hold  # type: ignore[method-assign]
+    report = engine.handle(loaded)
+    assert report["findings"][0]["status"] == "remediated"
+    assert len(set(claims)) == 2 and recorder.count("s3.PutBucketEncryption") == 1
