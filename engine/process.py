@@ -28,7 +28,7 @@ from engine.resolve import plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
 from engine.state import StateStore, UndoRecord, recent_changes, resource_key
 from model.errors import InvalidEventError, RetryLaterError
-from model.finding import Finding, FindingSource
+from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Status
 from rules.registry import Registry, Rule
 
@@ -131,7 +131,7 @@ class Engine:
         dry_run = self.settings.dry_run or rule.dry_run
         if self.state is None or resource is None or dry_run:
             return remediate(finding, rule, self.clients, dry_run=dry_run)
-        return self._remediate_once(finding, rule, resource.account_id, resource.region, resource.id)
+        return self._remediate_once(finding, rule, resource)
 
     def _with_stack_defaults(self, rule: Rule) -> Rule:
         """The rule with the stack's KMS key, when its remediation takes one and the rule names none."""
@@ -140,9 +140,7 @@ class Engine:
             return rule
         return replace(rule, parameters={**rule.parameters, "kms_key_id": self.settings.kms_key_id})
 
-    def _remediate_once(
-        self, finding: Finding, rule: Rule, account: str, region: str, resource_id: str
-    ) -> Outcome:
+    def _remediate_once(self, finding: Finding, rule: Rule, resource: Resource) -> Outcome:
         """Claim the resource, check the flap breaker, remediate, record; state errors mean retry."""
         assert self.state is not None
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
@@ -150,7 +148,8 @@ class Engine:
         try:
             # A fresh owner per attempt: two deliveries of one event must not share a claim.
             owner = f"{finding.event_id}#{uuid.uuid4().hex}"
-            claim = self.state.claim(resource_key(account, region, rule.id, resource_id), owner)
+            key = resource_key(resource.account_id, resource.region, rule.id, resource.id)
+            claim = self.state.claim(key, owner)
             if claim is None:
                 return outcome(
                     status=Status.FAILED,
@@ -172,22 +171,21 @@ class Engine:
                 claim, changed=changed, window_seconds=window, keep=self.settings.flap_limit + 1
             )
             if changed and finding.finding_id:
-                self.state.save_undo(self._undo_record(result, account, region, resource_id))
+                self.state.save_undo(self._undo_record(result, resource))
             return result
         except (ClientError, BotoCoreError) as error:
             return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
 
-    def _undo_record(self, outcome: Outcome, account: str, region: str, resource_id: str) -> UndoRecord:
-        resource = target_resource(outcome.finding, self.registry.by_id(outcome.rule_id or ""))
+    def _undo_record(self, outcome: Outcome, resource: Resource) -> UndoRecord:
         return UndoRecord(
             finding_id=outcome.finding.key,
             remediation=outcome.remediation or "",
             rule_id=outcome.rule_id or "",
-            account_id=account,
-            region=region,
-            resource_type=resource.type if resource else "",
-            resource_id=resource_id,
-            resource_name=resource.name if resource else "",
+            account_id=resource.account_id,
+            region=resource.region,
+            resource_type=resource.type,
+            resource_id=resource.id,
+            resource_name=resource.name,
             undo=dict(outcome.undo),
             changed_at=self.clock(),
         )
