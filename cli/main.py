@@ -96,11 +96,19 @@ def build_parser() -> argparse.ArgumentParser:
         "undo",
         parents=[common, aws],
         help="put back what a remediation changed for one finding",
-        description="Restore the before-state the engine recorded (STATE_TABLE_NAME) when it remediated FINDING_ID.",
+        description=(
+            "Read the resource again and plan the way back to the before-state the engine recorded "
+            "(STATE_TABLE_NAME) when it remediated FINDING_ID; stricter settings made since are kept."
+        ),
         epilog=EPILOG,
     )
     undo.add_argument("finding_id", metavar="FINDING_ID", help="the finding's Id (its ARN)")
-    undo.add_argument("--dry-run", action="store_true", help="say what would be put back, change nothing")
+    undo.add_argument("--dry-run", action="store_true", help="print the revert plan, change nothing")
+    undo.add_argument(
+        "--force",
+        action="store_true",
+        help="revert even where someone changed the resource since the engine did (a stricter setting is still kept)",
+    )
     undo.set_defaults(run=_lazy("cli.undo"))
 
     redrive = commands.add_parser(

@@ -22,11 +22,14 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
         "standard_controls": list(rule.standard_controls),
         "config_rules": list(rule.config_rules),
         "remediation": rule.remediation.name,
+        "summary": rule.remediation.summary,
+        "risk": rule.remediation.risk.value,
         "mode": rule.mode,
         "enabled": rule.enabled,
         "dry_run": rule.dry_run,
         "parameters": dict(rule.parameters),
         "permissions": list(rule.permissions),
+        "revert_permissions": list(rule.remediation.permissions.undo),
         "description": rule.description,
     }
 
@@ -49,8 +52,8 @@ def table(registry: Registry) -> str:
             [
                 rule.id,
                 "\n".join(s for s in selects if s),
-                rule.remediation.name,
-                mode,
+                rule.remediation.name + "\n" + textwrap.fill(rule.remediation.summary, PARAMETER_WIDTH),
+                f"{mode}\n{rule.remediation.risk.value}",
                 parameters or "-",
                 "\n".join(rule.permissions),
             ]
@@ -59,7 +62,7 @@ def table(registry: Registry) -> str:
         "rule",
         "control / standard control / Config rule",
         "remediation",
-        "mode",
+        "mode / risk",
         "parameters",
         "IAM actions",
     ]

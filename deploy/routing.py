@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from model.workflow import ACTIONABLE_WORKFLOW
 from rules.registry import Rule
 
 IMPORTED = "Security Hub Findings - Imported"
@@ -34,7 +35,6 @@ CUSTOM_ACTION = "Security Hub Findings - Custom Action"
 CONFIG_CHANGE = "Config Rules Compliance Change"
 #: EventBridge quota "Event pattern size", measured here with JSON's default spacing to stay clear of it.
 PATTERN_LIMIT = 2048
-ACTIONABLE_WORKFLOW = ("NEW", "NOTIFIED")
 
 #: Standards whose per-standard control id is the security control id (engine/identifiers.py).
 _SCID_GENERATORS = ("aws-foundational-security-best-practices/v/", "nist-800-53/v/")

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.identifiers import config_rule_keys, finding_keys
 from model.errors import InvalidEventError
-from model.finding import Finding, FindingSource, Resource
+from model.finding import Finding, FindingSource, Resource, ResourceFormat
 from model.schema import SchemaViolation, Validator, check, compile_schema
 
 IMPORTED = "Security Hub Findings - Imported"
@@ -25,13 +25,6 @@ CONFIG_CHANGE = "Config Rules Compliance Change"
 #: The OCSF-based "AWS Security Hub" (not CSPM) product: a different format, never acted on.
 IGNORED_DETAIL_TYPES = frozenset({"Findings Imported V2"})
 SCHEMAS = Path(__file__).parent / "schemas"
-
-#: Config resource types → ASFF `Resources[].Type`, where the mechanical rule does not hold.
-CONFIG_TO_ASFF_TYPE = {
-    "AWS::::Account": "AwsAccount",
-    "AWS::CloudTrail::Trail": "AwsCloudTrailTrail",
-    "AWS::IAM::User": "AwsIamUser",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +143,7 @@ def _asff_resource(item: Mapping[str, Any], account: str, region: str) -> Resour
     return Resource(
         type=item["Type"],
         id=resource_id,
-        name=short_name(item["Type"], resource_id, account),
+        name=resource_id,
         account_id=account,
         region=item.get("Region") or region,
         partition=item.get("Partition") or _arn_partition(arn) or "aws",
@@ -163,17 +156,17 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
     detail = event["detail"]
     _check("config_detail", detail, "event.detail")
     account, region = detail["awsAccountId"], detail["awsRegion"]
-    resource_type = asff_type(detail["resourceType"])
     resource_id = detail["resourceId"]
     arn = resource_id if resource_id.startswith("arn:") else None
     resource = Resource(
-        type=resource_type,
+        type=detail["resourceType"],
         id=resource_id,
-        name=short_name(resource_type, resource_id, account),
+        name=resource_id,
         account_id=account,
         region=region,
         partition=_arn_partition(detail.get("configRuleARN")) or "aws",
         arn=arn,
+        format=ResourceFormat.CONFIG,
     )
     return Finding(
         source=FindingSource.CONFIG,
@@ -188,26 +181,6 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
         compliance_status=detail["newEvaluationResult"]["complianceType"],
         record_state="ACTIVE",
     )
-
-
-def asff_type(config_type: str) -> str:
-    """`AWS::EC2::SecurityGroup` → `AwsEc2SecurityGroup`, the ASFF name remediations declare."""
-    if config_type in CONFIG_TO_ASFF_TYPE:
-        return CONFIG_TO_ASFF_TYPE[config_type]
-    _, service, kind = config_type.split("::", 2)
-    return "Aws" + service.capitalize() + kind
-
-
-def short_name(resource_type: str, resource_id: str, account: str) -> str:
-    """The identifier the service API takes: bucket name, sg-id, queue name, account id."""
-    if resource_type == "AwsAccount":
-        return resource_id.rpartition(":")[2] if resource_id.startswith("AWS::::Account:") else account
-    if resource_type == "AwsSnsTopic":
-        return resource_id  # SNS APIs take the topic ARN
-    if resource_id.startswith("arn:"):
-        resource_part = resource_id.split(":", 5)[5]
-        return resource_part.rpartition("/")[2] if "/" in resource_part else resource_part
-    return resource_id
 
 
 def _arn_region(arn: str | None) -> str:

@@ -2,8 +2,9 @@
 
 The handler only builds this object once per execution environment and calls `handle`;
 tests, the CLI and the demo call the same method, so they all exercise the deployed path.
-Order of checks for a finding: is it ours (family) → may we act (dispatch) → is it excluded
-(account, tag) → claim the resource (idempotency) → has it flapped (breaker) → remediate.
+The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: may
+we act, on what, with which parameters, dry-run or not) → live tags → claim the resource
+(idempotency) → has it flapped (breaker) → `remediate` → record the undo → resolve.
 """
 
 from __future__ import annotations
@@ -12,24 +13,26 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
-from engine.dispatch import skip_reason
-from engine.exclusions import TagReader, account_exclusion, tag_exclusion
+from engine.decide import Decision, Skip, decide
+from engine.exclusions import TagReader, live_tag_exclusion
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
-from engine.remediate import remediate, target_resource
+from engine.remediate import remediate
 from engine.resolve import plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
-from engine.state import StateStore, UndoRecord, recent_changes, resource_key
+from engine.state import StateStore, recent_changes, resource_key
 from model.errors import InvalidEventError, RetryLaterError
-from model.finding import Finding, FindingSource, Resource
+from model.finding import Finding, FindingSource
 from model.outcome import Outcome, Status
+from model.undo import UndoRecord
+from remediations.base import canonical_id
 from rules.registry import Registry, Rule
 
 #: Called once per finding with its outcome (the handler logs it and emits a metric).
@@ -112,43 +115,42 @@ class Engine:
         return not self.settings.families or rule.family in self.settings.families
 
     def _outcome(self, finding: Finding, rule: Rule | None) -> Outcome:
-        skipped = partial(
-            Outcome,
-            finding=finding,
-            status=Status.SKIPPED,
-            rule_id=rule.id if rule else None,
-            remediation=rule.remediation.name if rule else None,
-        )
-        if reason := skip_reason(finding, rule, self.settings.automatic):
-            return skipped(reason=reason)
-        assert rule is not None
-        rule = self._with_stack_defaults(rule)
-        if reason := account_exclusion(finding, self.settings):
-            return skipped(reason=reason, safety_skip=True)
-        resource = target_resource(finding, rule)
-        if resource and self.read_tags and (reason := tag_exclusion(resource, self.settings, self.read_tags)):
-            return skipped(reason=reason, safety_skip=True)
-        dry_run = self.settings.dry_run or rule.dry_run
-        if self.state is None or resource is None or dry_run:
-            return remediate(finding, rule, self.clients, dry_run=dry_run)
-        return self._remediate_once(finding, rule, resource)
+        decision = decide(finding, rule, self.settings)
+        if isinstance(decision, Skip):
+            return Outcome(
+                finding=finding,
+                status=decision.status,
+                rule_id=rule.id if rule else None,
+                remediation=rule.remediation.name if rule else None,
+                reason=decision.reason,
+                error_code=decision.error_code,
+                safety_skip=decision.safety,
+            )
+        if self.read_tags and (
+            reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags)
+        ):
+            return Outcome(
+                finding=finding,
+                status=Status.SKIPPED,
+                rule_id=decision.rule.id,
+                remediation=decision.rule.remediation.name,
+                reason=reason,
+                safety_skip=True,
+            )
+        if self.state is None or decision.dry_run:
+            return remediate(finding, decision, self.clients)
+        return self._remediate_once(finding, decision)
 
-    def _with_stack_defaults(self, rule: Rule) -> Rule:
-        """The rule with the stack's KMS key, when its remediation takes one and the rule names none."""
-        takes_key = "kms_key_id" in rule.remediation.parameters_schema.get("properties", {})
-        if not self.settings.kms_key_id or not takes_key or "kms_key_id" in rule.parameters:
-            return rule
-        return replace(rule, parameters={**rule.parameters, "kms_key_id": self.settings.kms_key_id})
-
-    def _remediate_once(self, finding: Finding, rule: Rule, resource: Resource) -> Outcome:
+    def _remediate_once(self, finding: Finding, decision: Decision) -> Outcome:
         """Claim the resource, check the flap breaker, remediate, record; state errors mean retry."""
         assert self.state is not None
+        rule, resource = decision.rule, decision.resource
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
         window = self.settings.flap_window_hours * 3600
         try:
             # A fresh owner per attempt: two deliveries of one event must not share a claim.
             owner = f"{finding.event_id}#{uuid.uuid4().hex}"
-            key = resource_key(resource.account_id, resource.region, rule.id, resource.id)
+            key = resource_key(resource.account_id, resource.region, rule.id, canonical_id(resource))
             claim = self.state.claim(key, owner)
             if claim is None:
                 return outcome(
@@ -165,30 +167,27 @@ class Engine:
                     status=Status.HELD,
                     reason=f"flap breaker: remediated {self.settings.flap_limit} times in {hours} h already",
                 )
-            result = remediate(finding, rule, self.clients, dry_run=False)
+            result = remediate(finding, decision, self.clients)
             changed = result.status is Status.REMEDIATED
             self.state.release(
                 claim, changed=changed, window_seconds=window, keep=self.settings.flap_limit + 1
             )
             if changed and finding.finding_id:
-                self.state.save_undo(self._undo_record(result, resource))
+                self.state.save_undo(
+                    UndoRecord.of(
+                        finding_id=finding.key,
+                        remediation=rule.remediation.name,
+                        rule_id=rule.id,
+                        resource=resource,
+                        parameters=decision.parameters,
+                        before=result.before,
+                        after=result.after,
+                        changed_at=self.clock(),
+                    )
+                )
             return result
         except (ClientError, BotoCoreError) as error:
             return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
-
-    def _undo_record(self, outcome: Outcome, resource: Resource) -> UndoRecord:
-        return UndoRecord(
-            finding_id=outcome.finding.key,
-            remediation=outcome.remediation or "",
-            rule_id=outcome.rule_id or "",
-            account_id=resource.account_id,
-            region=resource.region,
-            resource_type=resource.type,
-            resource_id=resource.id,
-            resource_name=resource.name,
-            undo=dict(outcome.undo),
-            changed_at=self.clock(),
-        )
 
     def _notify(self, outcomes: list[Outcome]) -> list[str]:
         if not self.settings.topic_arn:

@@ -1,4 +1,4 @@
-"""Run one remediation for one finding: read, plan, and apply unless dry-run or compliant.
+"""Run one remediation for one decided finding: read, plan, and apply unless dry-run or compliant.
 
 AWS errors are turned into a FAILED outcome that keeps the error code, so the note says
 exactly what AWS refused and the caller can tell a transient fault from a permanent one.
@@ -13,47 +13,35 @@ from functools import partial
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
+from engine.decide import Decision
 from model.errors import RemediationError, RemediationFailedError
-from model.finding import Finding, Resource
-from model.outcome import Outcome, Plan, Status
-from rules.registry import Rule
+from model.finding import Finding
+from model.outcome import Outcome, Status
 
 
-def target_resource(finding: Finding, rule: Rule) -> Resource | None:
-    """The first resource of the finding that the rule's remediation acts on."""
-    types = rule.remediation.resource_types
-    return next((resource for resource in finding.resources if resource.type in types), None)
-
-
-def read_and_plan(finding: Finding, rule: Rule, clients: ClientFactory) -> tuple[Resource, Plan]:
-    """State read from AWS and the plan computed from it; raises on AWS errors."""
-    resource = target_resource(finding, rule)
-    if resource is None:
-        types = ", ".join(sorted({r.type for r in finding.resources}))
-        raise RemediationFailedError(
-            f"{rule.remediation.name} acts on {', '.join(sorted(rule.remediation.resource_types))}, "
-            f"the finding names {types}",
-            error_code="UnsupportedResource",
-        )
-    remediation = rule.remediation
-    client = clients.client(remediation.service, resource.account_id, resource.region)
-    with _aws_errors("read"):
-        state = remediation.read(client, resource, rule.parameters)
-    return resource, remediation.plan(state, rule.parameters)
-
-
-def remediate(finding: Finding, rule: Rule, clients: ClientFactory, *, dry_run: bool) -> Outcome:
-    outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
+def remediate(finding: Finding, decision: Decision, clients: ClientFactory) -> Outcome:
+    remediation, resource, parameters = decision.rule.remediation, decision.resource, decision.parameters
+    outcome = partial(
+        Outcome,
+        finding=finding,
+        rule_id=decision.rule.id,
+        remediation=remediation.name,
+        dry_run=decision.dry_run,
+    )
     try:
-        resource, plan = read_and_plan(finding, rule, clients)
+        client = clients.client(remediation.service, resource.account_id, resource.region)
+        with aws_errors("read"):
+            state = remediation.read(client, resource, parameters)
+        plan = remediation.plan(state, parameters)
         if plan.compliant:
             return outcome(status=Status.ALREADY_COMPLIANT)
-        if dry_run or rule.dry_run:
-            return outcome(status=Status.PLANNED, changes=plan.changes)
-        client = clients.client(rule.remediation.service, resource.account_id, resource.region)
-        with _aws_errors("apply"):
-            rule.remediation.apply(client, resource, plan)
-        return outcome(status=Status.REMEDIATED, changes=plan.changes, undo=plan.undo, request=plan.request)
+        if decision.dry_run:
+            return outcome(status=Status.PLANNED, changes=plan.changes, calls=plan.calls)
+        with aws_errors("apply"):
+            remediation.apply(client, plan)
+        return outcome(
+            status=Status.REMEDIATED, changes=plan.changes, calls=plan.calls, before=state, after=plan.after
+        )
     except RemediationFailedError as error:
         return outcome(
             status=Status.FAILED, reason=str(error), error_code=error.error_code, retryable=error.transient
@@ -63,7 +51,7 @@ def remediate(finding: Finding, rule: Rule, clients: ClientFactory, *, dry_run: 
 
 
 @contextmanager
-def _aws_errors(step: str) -> Iterator[None]:
+def aws_errors(step: str) -> Iterator[None]:
     """Translate botocore errors raised by a remediation step into `RemediationFailedError`."""
     try:
         yield

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
+
+from model.undo import UndoRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,20 +38,6 @@ class Claim:
     key: str
     owner: str
     history: tuple[float, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class UndoRecord:
-    finding_id: str
-    remediation: str
-    rule_id: str
-    account_id: str
-    region: str
-    resource_type: str
-    resource_id: str
-    resource_name: str
-    undo: Mapping[str, Any]
-    changed_at: float
 
 
 def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -> str:
@@ -123,7 +111,7 @@ class StateStore:
             Item={
                 "pk": {"S": f"finding#{record.finding_id}"},
                 "sk": {"S": UNDO_SK},
-                "record": {"S": json.dumps(_as_dict(record), default=str)},
+                "record": {"S": json.dumps(record.as_dict(), default=str)},
                 "expires_at": {"N": str(int(record.changed_at + UNDO_DAYS * 86400))},
             },
         )
@@ -139,7 +127,3 @@ class StateStore:
 
 def recent_changes(claim: Claim, now: float, window_seconds: float) -> int:
     return sum(1 for t in claim.history if t > now - window_seconds)
-
-
-def _as_dict(record: UndoRecord) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}

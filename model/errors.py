@@ -96,3 +96,12 @@ class RetryLaterError(RemediationError):
     def __init__(self, message: str, *, report: dict[str, object]) -> None:
         super().__init__(message)
         self.report = report
+
+
+class RevertConflictError(RemediationError):
+    """The resource no longer reads as the engine left it: someone changed it since.
+
+    A revert then refuses, unless forced, rather than overwrite a change it did not make.
+    """
+
+    code = "RevertConflict"

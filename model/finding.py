@@ -20,17 +20,29 @@ class FindingSource(StrEnum):
     CONFIG = "config"
 
 
+class ResourceFormat(StrEnum):
+    """How the producer described the resource; each remediation says what it acts on in each."""
+
+    ASFF = "asff"  # Security Hub CSPM: Resources[].Type / Id
+    CONFIG = "config"  # AWS Config: resourceType / resourceId
+
+
 @dataclass(frozen=True, slots=True)
 class Resource:
-    """One resource a finding names, in the account and region it lives in."""
+    """One resource a finding names, in the account and region it lives in.
 
-    type: str  # ASFF type (AwsS3Bucket); Config types are translated to it by the parser
+    The parser fills what the producer said; the remediation's `Identity` fills `name` (the
+    identifier its API takes) and `arn` (its canonical ARN) once the rule is known.
+    """
+
+    type: str  # as the producer wrote it: AwsS3Bucket (ASFF), AWS::S3::Bucket (Config)
     id: str  # as the producer gave it: an ARN, a Config resource id or `AWS::::Account:<id>`
     name: str  # the short identifier AWS APIs take: bucket name, sg-id, queue name, account id
     account_id: str
     region: str
     partition: str = "aws"
     arn: str | None = None
+    format: ResourceFormat = ResourceFormat.ASFF
     tags: tuple[tuple[str, str], ...] = ()  # as the finding reported them (ASFF Resources[].Tags)
 
 

@@ -30,20 +30,42 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
-class Plan:
-    """The exact changes a remediation will make; no changes means already compliant.
+class ApiCall:
+    """One request a plan makes: the boto3 client method and its exact parameters.
 
-    `request` carries what `apply` needs (for example the API payload), and `undo` what the
-    undo command needs to put the old state back.
+    `tolerate` lists error codes that mean the call's effect is already there (a rule that
+    exists, a policy already gone), so running a plan twice is not an error.
+    """
+
+    method: str
+    params: Mapping[str, Json] = field(default_factory=dict)
+    tolerate: tuple[str, ...] = ()
+
+    def report(self) -> dict[str, Json]:
+        return {"method": self.method, "params": dict(self.params)}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The exact changes a remediation (or a revert) will make; no calls means nothing to do.
+
+    `changes` say what moves, before → after, for the note; `calls` are what `apply` sends;
+    `after` is the state the resource will read as once the calls are made (the undo record
+    keeps it, so a revert can tell whether someone changed the resource since); `notes` are
+    remarks a person should read, such as a stricter setting a revert keeps.
     """
 
     changes: tuple[Change, ...] = ()
-    request: Mapping[str, Json] = field(default_factory=dict)
-    undo: Mapping[str, Json] = field(default_factory=dict)
+    calls: tuple[ApiCall, ...] = ()
+    after: Json = None
+    notes: tuple[str, ...] = ()
 
     @property
     def compliant(self) -> bool:
-        return not self.changes
+        return not self.calls
+
+    def describe(self) -> list[str]:
+        return [change.describe() for change in self.changes] + list(self.notes)
 
 
 class Status(StrEnum):
@@ -79,8 +101,10 @@ class Outcome:
     changes: tuple[Change, ...] = ()
     reason: str = ""
     error_code: str = ""
-    undo: Mapping[str, Json] = field(default_factory=dict)
-    request: Mapping[str, Json] = field(default_factory=dict)  # what was sent (rule ids, policy…)
+    calls: tuple[ApiCall, ...] = ()  # what was sent, or would be in a dry run (rule ids, policy…)
+    before: Json = None  # the state read, kept in the undo record
+    after: Json = None  # the state the calls leave, so a revert can tell a later change
+    dry_run: bool = False  # this finding's effective dry-run: stack, rule or invocation
     retryable: bool = False
     safety_skip: bool = False  # skipped by an exclusion: worth telling someone
 
@@ -98,7 +122,8 @@ class Outcome:
             "changes": [c.describe() for c in self.changes],
             "reason": self.reason,
             "error_code": self.error_code or None,
-            "request": dict(self.request) or None,
+            "request": [call.report() for call in self.calls] or None,
+            "dry_run": self.dry_run,
         }
 
 

@@ -1,54 +1,204 @@
-"""How a remediation declares itself: read → plan → apply, with its schema and permissions.
+"""How a remediation declares itself: everything the engine, the deploy step and the tests need.
 
-Keeping the three steps apart is what makes dry-run, idempotency and undo generic: the
-engine reads, asks for a plan (a pure function of the state and the parameters), and only
-calls `apply` when the plan has changes and writing is allowed.
+One remediation is one module holding one `Remediation`: how to find its resource in each input
+format (`Identity`), `read` → `plan` → `apply`, `revert` (planned from the current state like any
+other change), its IAM actions split by use, its risk class, and its own test cases. Nothing
+else in the code branches on a resource type or a remediation name, so adding one edits no
+shared table.
+
+A `Plan` is the exact list of API calls, so `apply` is the same for every remediation (run the
+calls in order), a dry run reports exactly what would be sent, and the permissions a remediation
+declares can be checked against the calls its cases make.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
 
 from model.errors import RegistryError
-from model.finding import Resource
+from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
 
+if TYPE_CHECKING:
+    from remediations.cases import Cases
+
 Params = Mapping[str, Any]
+State = Any  # what `read` returns: JSON-able, so the undo record can keep it
 #: read(client, resource, params) -> state. The client is a boto3 client for `service`.
-Reader = Callable[[Any, Resource, Params], Any]
+Reader = Callable[[Any, Resource, Params], State]
 #: plan(state, params) -> Plan. Pure: no AWS calls, so dry-run reports exactly what apply does.
-Planner = Callable[[Any, Params], Plan]
-#: apply(client, resource, plan) -> None.
-Applier = Callable[[Any, Resource, Plan], None]
+Planner = Callable[[State, Params], Plan]
+#: revert(current, before, after, force) -> Plan: the way back to `before` from what is there now.
+Reverter = Callable[[State, State, State, bool], Plan]
+#: apply(client, plan) -> None.
+Applier = Callable[[Any, Plan], None]
+
+#: The one schema of a KMS key parameter (id, ARN, alias name or alias ARN).
+KMS_KEY_SCHEMA: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 2048}
+KMS_KEY_PARAMETER = "kms_key_id"
+
+
+class Risk(StrEnum):
+    """What a fix can do to a workload; the registry's default mode follows from it."""
+
+    SAFE = "safe"  # a setting no workload depends on: automatic by default
+    WORKLOAD_AFFECTING = "workload-affecting"  # an application may depend on what is removed: manual
+    CREATES_RESOURCES = "creates-resources"  # costs money or adds infrastructure: manual
+
+
+DEFAULT_MODE: Mapping[Risk, str] = {
+    Risk.SAFE: "automatic",
+    Risk.WORKLOAD_AFFECTING: "manual",
+    Risk.CREATES_RESOURCES: "manual",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only."""
+
+    read: tuple[str, ...]
+    write: tuple[str, ...]
+    revert: tuple[str, ...] = ()
+
+    @property
+    def remediate(self) -> tuple[str, ...]:
+        return (*self.read, *self.write)
+
+    @property
+    def undo(self) -> tuple[str, ...]:
+        return (*self.read, *self.revert)
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.read, *self.write, *self.revert)))
+
+
+_SEGMENT = re.compile(r"[^/:]+$")
+
+
+def last_segment(resource: Resource) -> str:
+    """`bucket` of `arn:aws:s3:::bucket`, `sg-1` of `…:security-group/sg-1`, a queue name of its URL."""
+    match = _SEGMENT.search(resource.id.rstrip("/"))
+    return match.group(0) if match else resource.id
+
+
+def whole_id(resource: Resource) -> str:
+    """The id as given: for APIs that take the ARN itself (SNS topics)."""
+    return resource.id
+
+
+def account_of(resource: Resource) -> str:
+    """The account an account-level resource names (`AWS::::Account:<id>` or a bare id)."""
+    candidate = last_segment(resource)
+    return candidate if candidate.isdigit() and len(candidate) == 12 else resource.account_id
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """How this remediation finds its resource in a finding, in each input format.
+
+    `types` maps an input format to the resource types (as that producer writes them) this
+    remediation acts on; a new format is a new key. `arn` is the ARN form built from the
+    resource's short name, account and region; the exclusion check reads the tags of that ARN and
+    the claim key uses it. It is "" for account- or region-level settings, which have no ARN and
+    no tags: they are keyed by account and region.
+    """
+
+    types: Mapping[ResourceFormat, frozenset[str]]
+    arn: str = ""
+    name: Callable[[Resource], str] = last_segment
+
+    def locate(self, resources: Iterable[Resource]) -> Resource | None:
+        """The first resource this remediation acts on, with its short name and canonical ARN."""
+        for resource in resources:
+            if resource.type in self.types.get(resource.format, frozenset()):
+                return self.identify(resource)
+        return None
+
+    def identify(self, resource: Resource) -> Resource:
+        name = self.name(resource)
+        arn = self.arn.format(
+            partition=resource.partition, region=resource.region, account=resource.account_id, name=name
+        )
+        return replace(resource, name=name, arn=arn or None)
+
+    @property
+    def account_level(self) -> bool:
+        return not self.arn
+
+    def described(self) -> str:
+        return ", ".join(sorted(t for types in self.types.values() for t in types))
+
+
+def canonical_id(resource: Resource) -> str:
+    """One key per resource whatever the producer wrote: its ARN, or the account and region."""
+    return resource.arn or f"account/{resource.account_id}/{resource.region}"
+
+
+def apply_calls(client: Any, plan: Plan) -> None:
+    """Make the plan's calls in order; an error code the call tolerates means "already so"."""
+    for call in plan.calls:
+        try:
+            getattr(client, call.method)(**call.params)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in call.tolerate:
+                raise
 
 
 @dataclass(frozen=True, slots=True)
 class Remediation:
-    """A remediation as the registry knows it."""
+    """A remediation as the registry, the engine, the deploy step and the meta-tests know it."""
 
     name: str
-    service: str  # boto3 client name the engine creates for read and apply
-    resource_types: frozenset[str]  # ASFF resource types it acts on
-    permissions: tuple[str, ...]  # every IAM action read and apply call
-    parameters_schema: Mapping[str, Any]
+    summary: str
+    service: str  # boto3 client name the engine creates for read, apply and revert
+    identity: Identity
+    permissions: Permissions
+    risk: Risk
     read: Reader
     plan: Planner
-    apply: Applier
-    summary: str = ""
-    global_service: bool = False  # IAM: one endpoint, the region does not matter
-    defaults: Mapping[str, Any] = field(default_factory=dict)
+    revert: Reverter
+    cases: Callable[[], Cases]  # built only by the tests: not at cold start
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # JSON Schema properties
+    takes_kms_key: bool = False
+    schema_extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. a oneOf over parameters
+    apply: Applier = apply_calls
 
+    @property
+    def parameters_schema(self) -> dict[str, Any]:
+        """A closed JSON Schema: an unknown parameter is an error, not silently ignored."""
+        properties = dict(self.parameters)
+        if self.takes_kms_key:
+            properties[KMS_KEY_PARAMETER] = dict(KMS_KEY_SCHEMA)
+        return {
+            "type": "object",
+            "properties": properties,
+            "required": [],
+            "additionalProperties": False,
+            **self.schema_extra,
+        }
 
-def object_schema(properties: Mapping[str, Any], required: Iterable[str] = ()) -> dict[str, Any]:
-    """A closed JSON Schema object: an unknown parameter is an error, not silently ignored."""
-    return {
-        "type": "object",
-        "properties": dict(properties),
-        "required": list(required),
-        "additionalProperties": False,
-    }
+    def undo(self, current: State, before: State, after: State, *, force: bool = False) -> Plan:
+        """The revert plan; nothing at all when the resource already reads as before the fix."""
+        if current == before:
+            return Plan(after=current)
+        return self.revert(current, before, after, force)
+
+    @property
+    def default_mode(self) -> str:
+        return DEFAULT_MODE[self.risk]
+
+    @property
+    def family(self) -> str:
+        """`s3`, `ec2`, `iam`…: one function (and one role) per family."""
+        return self.name.split(".", 1)[0]
 
 
 def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]:
@@ -57,7 +207,7 @@ def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]
     for remediation in remediations:
         if remediation.name in catalog:
             raise RegistryError(f"remediation {remediation.name!r} is declared twice")
-        if not remediation.permissions:
-            raise RegistryError(f"remediation {remediation.name!r} declares no IAM permissions")
+        if not remediation.permissions.read or not remediation.permissions.write:
+            raise RegistryError(f"remediation {remediation.name!r} declares no read or write IAM actions")
         catalog[remediation.name] = remediation
     return catalog

@@ -6,9 +6,12 @@ CIS 3.0 5.2 / 5.3, CIS 5.0 5.3 / 5.4, PCI.EC2.5.
 Guarantee: only ingress rules whose source is 0.0.0.0/0 or ::/0 and whose protocol and port
 range reach an offending port are revoked, by `SecurityGroupRuleIds`; rules from private
 ranges, other groups or prefix lists are never touched. Protocol -1 reaches every TCP and
-UDP port; ICMP and other port-less protocols reach none. The revoked rules are kept as
-`AuthorizeSecurityGroupIngress` input in the plan's undo record.
-API: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+UDP port; ICMP and other port-less protocols reach none. Revert authorizes the revoked rules
+again, except those someone has added back since.
+Risk: whoever reached the port from the internet (an administrator's SSH, a partner's
+integration) loses it: `workload-affecting`.
+APIs: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html
 """
 
 from __future__ import annotations
@@ -18,18 +21,24 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource
 from model.outcome import Change, Plan
-from remediations.base import Params, Remediation, object_schema
+from remediations.base import Params, Permissions, Remediation, Risk
 from remediations.security_group_rules import (
     READ_PERMISSIONS,
-    as_ip_permission,
+    SECURITY_GROUP,
     describe_rule,
+    only_removes,
+    plan_reauthorize,
     port_range,
     protocol_name,
     read_group,
+    revoke_calls,
+    without,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
+
+    from remediations.cases import Cases
 
 OPEN_SOURCES = {"ipv4": ("CidrIpv4", "0.0.0.0/0"), "ipv6": ("CidrIpv6", "::/0")}
 PORT_LIST = {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 65535}, "maxItems": 64}
@@ -81,26 +90,109 @@ def plan(state: Mapping[str, Any], params: Params) -> Plan:
         if is_open_to_internet(rule, ip_versions) and reaches_offending_port(rule, params)
     ]
     if not offending:
-        return Plan()
-    group_id = state["GroupId"]
+        return Plan(after=state)
     return Plan(
-        changes=tuple(
-            # Named by what the rule opens, not by its id, so that identical fixes share one
-            # BatchUpdateFindings call; the ids are in the report, the logs and the undo record.
-            Change("ingress", describe_rule(rule), "revoked")
-            for rule in offending
-        ),
-        request={
-            "GroupId": group_id,
-            "SecurityGroupRuleIds": [rule["SecurityGroupRuleId"] for rule in offending],
-        },
-        undo={"GroupId": group_id, "IpPermissions": [as_ip_permission(rule) for rule in offending]},
+        # Named by what the rule opens, not by its id, so that identical fixes share one
+        # BatchUpdateFindings call; the ids are in the calls, the report and the logs.
+        changes=tuple(Change("ingress", describe_rule(rule), "revoked") for rule in offending),
+        calls=revoke_calls(state["GroupId"], offending),
+        after=without(state, offending),
     )
 
 
-def apply(client: EC2Client, resource: Resource, plan: Plan) -> None:
-    client.revoke_security_group_ingress(
-        GroupId=plan.request["GroupId"], SecurityGroupRuleIds=list(plan.request["SecurityGroupRuleIds"])
+def revert(
+    current: Mapping[str, Any], before: Mapping[str, Any], after: Mapping[str, Any], force: bool
+) -> Plan:
+    return plan_reauthorize(current, before, after)
+
+
+def cases() -> Cases:
+    from remediations.cases import (
+        Cases,
+        Exchange,
+        LiveCase,
+        PlanCase,
+        RevertCase,
+        StubbedCase,
+    )
+    from remediations.security_group_rules import case_rule, case_setup, identity_cases, normalize_rules
+
+    open_ssh = case_rule("sgr-open", 22, "0.0.0.0/0")
+    open_rdp6 = case_rule("sgr-rdp6", 3389, "::/0")
+    private_ssh = case_rule("sgr-private", 22, "10.0.0.0/8")
+    https = case_rule("sgr-https", 443, "0.0.0.0/0")
+    group = {"GroupId": "sg-1", "Rules": [open_ssh, open_rdp6, private_ssh, https]}
+    after = {"GroupId": "sg-1", "Rules": [private_ssh, https]}
+    ssh = {"ports": [22, 3389]}
+    return Cases(
+        plans=(
+            PlanCase(
+                "public 22 and 3389 only",
+                group,
+                ssh,
+                ("ingress: tcp 22 from 0.0.0.0/0 → revoked", "ingress: tcp 3389 from ::/0 → revoked"),
+            ),
+            PlanCase(
+                "EC2.53 is IPv4 only",
+                group,
+                {**ssh, "ip_versions": ["ipv4"]},
+                ("ingress: tcp 22 from 0.0.0.0/0 → revoked",),
+            ),
+            PlanCase(
+                "EC2.18 keeps authorised 443",
+                group,
+                {"authorized_tcp_ports": [80, 443]},
+                ("ingress: tcp 22 from 0.0.0.0/0 → revoked", "ingress: tcp 3389 from ::/0 → revoked"),
+            ),
+            PlanCase("nothing public on 22", after, ssh, ()),
+        ),
+        stubbed=StubbedCase(
+            resource=identity_cases()[0][0],
+            params={"ports": [22]},
+            calls=(
+                Exchange(
+                    "describe_security_group_rules",
+                    {"Filters": [{"Name": "group-id", "Values": ["sg-1"]}]},
+                    {"SecurityGroupRules": [open_ssh, private_ssh]},
+                ),
+                Exchange(
+                    "revoke_security_group_ingress",
+                    {"GroupId": "sg-1", "SecurityGroupRuleIds": ["sgr-open"]},
+                    {"Return": True},
+                ),
+            ),
+            refusals=((0, "UnauthorizedOperation"), (1, "RequestLimitExceeded")),
+            optional_actions=frozenset({"ec2:DescribeSecurityGroups"}),  # only when a group has no rules
+        ),
+        reverts=(
+            RevertCase(
+                "both rules back",
+                group,
+                after,
+                after,
+                ("ingress: tcp 22 from 0.0.0.0/0 → authorized", "ingress: tcp 3389 from ::/0 → authorized"),
+            ),
+            RevertCase(
+                "stricter since: the private SSH rule revoked too, and stays revoked",
+                group,
+                after,
+                {**after, "Rules": [https]},
+                ("ingress: tcp 22 from 0.0.0.0/0 → authorized", "ingress: tcp 3389 from ::/0 → authorized"),
+                since="stricter",
+            ),
+            RevertCase(
+                "changed by someone else since: SSH added back",
+                group,
+                after,
+                {**after, "Rules": [*after["Rules"], case_rule("sgr-new", 22, "0.0.0.0/0")]},
+                ("ingress: tcp 3389 from ::/0 → authorized",),
+                kept="tcp 22 from 0.0.0.0/0",
+                since="changed",
+            ),
+        ),
+        live=LiveCase(case_setup(default=False), ssh, normalize_rules),
+        keeps=only_removes,
+        identities=identity_cases(),
     )
 
 
@@ -108,26 +200,28 @@ REMEDIATION = Remediation(
     name="ec2.revoke-public-ingress",
     summary="Revoke ingress rules from 0.0.0.0/0 or ::/0 that reach an offending port; nothing else.",
     service="ec2",
-    resource_types=frozenset({"AwsEc2SecurityGroup"}),
-    permissions=(*READ_PERMISSIONS, "ec2:RevokeSecurityGroupIngress"),
-    parameters_schema={
-        **object_schema(
-            {
-                "ports": PORT_LIST,
-                "authorized_tcp_ports": PORT_LIST,
-                "authorized_udp_ports": PORT_LIST,
-                "ip_versions": {
-                    "type": "array",
-                    "items": {"enum": ["ipv4", "ipv6"]},
-                    "minItems": 1,
-                    "uniqueItems": True,
-                },
-            }
-        ),
-        # Either a list of offending ports, or the authorised ones (EC2.18): never both.
-        "oneOf": [{"required": ["ports"]}, {"required": ["authorized_tcp_ports"]}],
-    },
+    identity=SECURITY_GROUP,
+    permissions=Permissions(
+        read=READ_PERMISSIONS,
+        write=("ec2:RevokeSecurityGroupIngress",),
+        revert=("ec2:AuthorizeSecurityGroupIngress",),
+    ),
+    risk=Risk.WORKLOAD_AFFECTING,
     read=read,
     plan=plan,
-    apply=apply,
+    revert=revert,
+    cases=cases,
+    parameters={
+        "ports": PORT_LIST,
+        "authorized_tcp_ports": PORT_LIST,
+        "authorized_udp_ports": PORT_LIST,
+        "ip_versions": {
+            "type": "array",
+            "items": {"enum": ["ipv4", "ipv6"]},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+    },
+    # Either a list of offending ports, or the authorised ones (EC2.18): never both.
+    schema_extra={"oneOf": [{"required": ["ports"]}, {"required": ["authorized_tcp_ports"]}]},
 )

@@ -47,12 +47,12 @@ class Rule:
 
     @property
     def family(self) -> str:
-        """The remediation family (`s3`, `iam`, `ec2`…): the prefix of the remediation's name."""
-        return self.remediation.name.split(".", 1)[0]
+        return self.remediation.family
 
     @property
     def permissions(self) -> tuple[str, ...]:
-        return self.remediation.permissions
+        """What the family's function role must grant for this rule: read and write."""
+        return self.remediation.permissions.remediate
 
     def lookup_keys(self) -> tuple[str, ...]:
         """Every lookup key that selects this rule."""
@@ -67,7 +67,8 @@ class Rule:
 @dataclass(frozen=True, slots=True)
 class Registry:
     rules: tuple[Rule, ...]
-    index: Mapping[str, Rule]
+    index: Mapping[str, Rule]  # every lookup key → its rule
+    ids: Mapping[str, Rule]  # rule id → rule
 
     def match(self, keys: Iterable[str]) -> Rule | None:
         """The rule for the first key that has one (keys come most specific first)."""
@@ -77,10 +78,9 @@ class Registry:
         return None
 
     def by_id(self, rule_id: str) -> Rule:
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise RegistryError(f"no rule with id {rule_id!r}")
+        if (rule := self.ids.get(rule_id)) is None:
+            raise RegistryError(f"no rule with id {rule_id!r}")
+        return rule
 
 
 def load_registry(path: Path = REGISTRY_PATH, catalog: Mapping[str, Remediation] = CATALOG) -> Registry:
@@ -98,18 +98,18 @@ def build_registry(document: Any, catalog: Mapping[str, Remediation], source: st
         _build_rule(entry, catalog, f"{source}: rule {entry['id']!r}") for entry in document["rules"]
     )
     index: dict[str, Rule] = {}
-    ids: set[str] = set()
+    ids: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in ids:
             raise RegistryError(f"{source}: rule id {rule.id!r} is used twice")
-        ids.add(rule.id)
+        ids[rule.id] = rule
         for key in rule.lookup_keys():
             if key in index:
                 raise RegistryError(
                     f"{source}: rule {rule.id!r} claims {key!r}, which rule {index[key].id!r} already has"
                 )
             index[key] = rule
-    return Registry(rules=rules, index=index)
+    return Registry(rules=rules, index=index, ids=ids)
 
 
 def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], where: str) -> Rule:

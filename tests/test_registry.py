@@ -32,11 +32,13 @@ def test_every_rule_names_a_remediation_and_its_parameters_validate(rule: dict[s
 
 @pytest.mark.parametrize("remediation", CATALOG.values(), ids=lambda r: r.name)
 def test_every_remediation_declares_a_closed_schema_and_permissions(remediation: Remediation) -> None:
-    assert remediation.permissions, "declares the IAM actions it calls"
-    assert all(":" in action and "*" not in action for action in remediation.permissions)
+    assert remediation.permissions.read and remediation.permissions.write, "declares the IAM actions it calls"
+    assert all(":" in action and "*" not in action for action in remediation.permissions.all)
     assert remediation.parameters_schema.get("additionalProperties") is False
-    assert remediation.resource_types
-    assert remediation.read.__module__ == remediation.plan.__module__ == remediation.apply.__module__
+    assert remediation.identity.types
+    # One module holds it all: read, plan, revert and its cases.
+    assert remediation.read.__module__ == remediation.plan.__module__ == remediation.revert.__module__
+    assert remediation.cases.__module__ == remediation.read.__module__
 
 
 def test_every_remediation_is_used_by_a_rule() -> None:
@@ -86,6 +88,7 @@ def test_lookup_goes_through_the_index_never_a_scan() -> None:
         def __iter__(self) -> Any:
             raise AssertionError("the registry was scanned")
 
-    indexed = Registry(rules=NoScan(registry.rules), index=registry.index)
+    indexed = Registry(rules=NoScan(registry.rules), index=registry.index, ids=registry.ids)
     assert indexed.match(["control/nope", "control/ec2.13"]) is registry.match(["control/ec2.13"])
     assert indexed.match(["control/nope"]) is None
+    assert indexed.by_id("sg-public-ssh") is registry.match(["control/ec2.13"])

@@ -1,12 +1,10 @@
-"""Every id a user can see for the covered controls resolves to the right rule and remediation.
+"""Every id a rule lists resolves to that rule, in every shape AWS gives it: derived from the registry.
 
-The table below is `../shared/reference/controls.md` §1 and §4 for the four families of
-issue 5 (encryption at rest, password policy, security groups, S3 public access), as test
-data: security control id, per-standard ids (`<standard>/v/<version>/<ControlId>`, CIS 1.2
-by RuleId), and Config rule identifiers. Each form is turned into a finding the way AWS
-shapes it, run through `engine.identifiers`, and matched in the real registry. CloudTrail.2
-is in the reference table but not in these families (it must be fixed in the trail's home
-region), so it is not listed.
+For each rule of `rules/registry.json`, its security control id, per-standard ids
+(`<standard>/v/<version>/<ControlId>`, CIS 1.2 by RuleId) and Config rule identifiers are each
+turned into a finding the way AWS shapes it (consolidated, per-standard, Config with Security
+Hub's or a conformance pack's decoration), run through `engine.identifiers`, and matched in the
+real registry. Adding a rule adds its cases here with no edit.
 """
 
 from __future__ import annotations
@@ -42,72 +40,10 @@ class Control:
     config_rules: tuple[str, ...] = ()
 
 
-CONTROLS = (
-    # Encryption at rest
-    Control(
-        "S3.4", ENCRYPT_S3, (CIS14 + "2.1.1", PCI + "PCI.S3.4"), ("s3-bucket-server-side-encryption-enabled",)
-    ),
-    Control("S3.17", ENCRYPT_S3, (), ("s3-default-encryption-kms",)),
-    Control(
-        "EC2.7",
-        "ec2.enable-ebs-default-encryption",
-        (CIS14 + "2.2.1", CIS30 + "2.2.1", CIS50 + "5.1.1"),
-        ("ec2-ebs-encryption-by-default",),
-    ),
-    Control("SQS.1", "sqs.enable-queue-encryption", (), ("sqs-queue-encrypted",)),
-    Control("SNS.1", "sns.enable-topic-encryption", (), ("sns-encrypted-kms",)),
-    # IAM password policy
-    Control("IAM.7", PASSWORD, (), ("iam-password-policy", "iam-password-policy-recommended-defaults")),
-    Control("IAM.10", PASSWORD, (PCI + "PCI.IAM.8",)),
-    Control("IAM.11", PASSWORD, (CIS12 + "1.5",), ("iam-password-policy-uppercase-letter-check",)),
-    Control("IAM.12", PASSWORD, (CIS12 + "1.6",), ("iam-password-policy-lowercase-letter-check",)),
-    Control("IAM.13", PASSWORD, (CIS12 + "1.7",), ("iam-password-policy-symbol-check",)),
-    Control("IAM.14", PASSWORD, (CIS12 + "1.8",), ("iam-password-policy-number-check",)),
-    Control(
-        "IAM.15",
-        PASSWORD,
-        (CIS12 + "1.9", CIS14 + "1.8", CIS30 + "1.8", CIS50 + "1.7"),
-        ("iam-password-policy-minimum-length-check",),
-    ),
-    Control(
-        "IAM.16",
-        PASSWORD,
-        (CIS12 + "1.10", CIS14 + "1.9", CIS30 + "1.9", CIS50 + "1.8"),
-        ("iam-password-policy-prevent-reuse-check",),
-    ),
-    Control("IAM.17", PASSWORD, (CIS12 + "1.11",), ("iam-password-policy-ensure-expires",)),
-    # Security groups
-    Control(
-        "EC2.2",
-        "ec2.close-default-security-group",
-        (CIS12 + "4.3", CIS14 + "5.3", CIS30 + "5.4", CIS50 + "5.5", PCI + "PCI.EC2.2"),
-        ("vpc-default-security-group-closed",),
-    ),
-    Control("EC2.13", REVOKE, (CIS12 + "4.1", PCI + "PCI.EC2.5"), ("restricted-ssh",)),
-    Control("EC2.14", REVOKE, (CIS12 + "4.2",), ("restricted-rdp",)),
-    Control("EC2.18", REVOKE, (), ("vpc-sg-open-only-to-authorized-ports",)),
-    Control("EC2.19", REVOKE, (), ("vpc-sg-restricted-common-ports",)),
-    Control("EC2.53", REVOKE, (CIS30 + "5.2", CIS50 + "5.3")),
-    Control("EC2.54", REVOKE, (CIS30 + "5.3", CIS50 + "5.4")),
-    # S3 public access
-    Control(
-        "S3.1",
-        "s3.block-account-public-access",
-        (CIS14 + "2.1.5.1", CIS30 + "2.1.4.1", PCI + "PCI.S3.6"),
-        ("s3-account-level-public-access-blocks-periodic", "s3-account-level-public-access-blocks"),
-    ),
-    Control(
-        "S3.2", "s3.block-bucket-public-access", (PCI + "PCI.S3.2",), ("s3-bucket-public-read-prohibited",)
-    ),
-    Control(
-        "S3.3", "s3.block-bucket-public-access", (PCI + "PCI.S3.1",), ("s3-bucket-public-write-prohibited",)
-    ),
-    Control(
-        "S3.8",
-        "s3.block-bucket-public-access",
-        (CIS14 + "2.1.5.2", CIS30 + "2.1.4.2"),
-        ("s3-bucket-level-public-access-prohibited",),
-    ),
+CONTROLS = tuple(
+    Control(rule.control, rule.remediation.name, rule.standard_controls, rule.config_rules)
+    for rule in REGISTRY.rules
+    if rule.control
 )
 BY_SCID = {control.scid: control for control in CONTROLS}
 #: Requirement numbers two controls share (S3.1 and S3.8): a bare key would pick one blindly.
@@ -117,6 +53,7 @@ SHARED_CONFIG_RULE = "vpc-sg-port-restriction-check"
 
 STANDARD_IDS = [(c.scid, sid) for c in CONTROLS for sid in c.standard_ids]
 CONFIG_RULES = [(c.scid, name) for c in CONTROLS for name in c.config_rules]
+CONFIG_ONLY = [(rule.id, name) for rule in REGISTRY.rules if not rule.control for name in rule.config_rules]
 ACCOUNT, REGION = "123456789012", "us-east-1"
 HUB = f"arn:aws:securityhub:{REGION}:{ACCOUNT}"
 
@@ -237,13 +174,14 @@ def test_shared_port_restriction_rule_revokes_what_either_control_would() -> Non
         assert_serves(resolve(finding_keys(finding)), scid)
 
 
-def test_every_control_has_exactly_one_rule_and_every_rule_is_in_the_table() -> None:
-    served = {control.remediation for control in CONTROLS}
-    rules_by_control: dict[str, list[str]] = {}
-    for rule in REGISTRY.rules:
-        if rule.remediation.name in served and rule.control:
-            rules_by_control.setdefault(rule.control, []).append(rule.id)
-    assert {scid: len(ids) for scid, ids in rules_by_control.items()} == dict.fromkeys(BY_SCID, 1)
+def test_every_control_has_exactly_one_rule() -> None:
+    assert len(BY_SCID) == len(CONTROLS)
+
+
+@pytest.mark.parametrize(("rule_id", "rule_name"), CONFIG_ONLY)
+@pytest.mark.parametrize("deployed_as", ["{}", "securityhub-{}-1a2b3c4d", "{}-conformance-pack-x7k2m9p4q"])
+def test_config_only_rule_resolves(rule_id: str, rule_name: str, deployed_as: str) -> None:
+    assert resolve(config_rule_keys(deployed_as.format(rule_name))).id == rule_id
 
 
 @pytest.mark.parametrize("scid", sorted(BY_SCID))
@@ -253,5 +191,5 @@ def test_remediation_module_docstring_names_the_control(scid: str) -> None:
     assert f"{scid}" in (inspect.getdoc(module) or ""), f"{module.__name__} does not mention {scid}"
 
 
-def test_every_remediation_serves_a_control_of_the_table() -> None:
+def test_every_remediation_serves_a_control() -> None:
     assert {control.remediation for control in CONTROLS} == set(CATALOG)

@@ -8,6 +8,7 @@ enumerates the ports a rule opens instead of comparing ranges.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -15,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model.errors import UnsupportedResourceError
+from model.outcome import Plan
 from remediations import ec2_default_security_group, ec2_public_ingress
-from remediations.security_group_rules import as_ip_permission, describe_rule
+from remediations.security_group_rules import as_ip_permission, describe_rule, rule_shape
 from rules.registry import load_registry
 
 SG = "sg-0123456789abcdef0"
@@ -108,7 +110,7 @@ def test_public_ingress_plan_revokes_only_and_all_internet_rules_on_offending_po
     rules: list[dict[str, Any]], params: dict[str, Any]
 ) -> None:
     result = ec2_public_ingress.plan(state(rules), params)
-    revoked = set(result.request.get("SecurityGroupRuleIds", []))
+    revoked = set(revoked_ids(result, "revoke_security_group_ingress"))
     by_id = {rule["SecurityGroupRuleId"]: rule for rule in rules}
     for rule_id in revoked:
         assert open_to_internet(by_id[rule_id], params), (
@@ -120,39 +122,51 @@ def test_public_ingress_plan_revokes_only_and_all_internet_rules_on_offending_po
     assert ec2_public_ingress.plan(state(left), params).compliant, "a second run must find nothing"
 
 
+def revoked_ids(result: Plan, method: str) -> list[str]:
+    return [
+        rule_id
+        for call in result.calls
+        if call.method == method
+        for rule_id in call.params["SecurityGroupRuleIds"]
+    ]
+
+
 @given(rule_sets, parameters)
-def test_public_ingress_plan_keeps_each_revoked_rule_for_undo_and_the_note(
+def test_public_ingress_plan_names_each_revoked_rule_and_its_revert_puts_them_back(
     rules: list[dict[str, Any]], params: dict[str, Any]
 ) -> None:
-    result = ec2_public_ingress.plan(state(rules), params)
+    before = state(rules)
+    result = ec2_public_ingress.plan(before, params)
     if result.compliant:
-        assert result.request == {} and result.undo == {}
+        assert result.calls == () and result.after == before
         return
-    ids = list(result.request["SecurityGroupRuleIds"])
-    assert result.request["GroupId"] == SG and len(ids) == len(set(ids))
+    ids = revoked_ids(result, "revoke_security_group_ingress")
+    assert {call.params["GroupId"] for call in result.calls} == {SG} and len(ids) == len(set(ids))
     assert [change.field for change in result.changes] == ["ingress"] * len(ids)
+    back = ec2_public_ingress.revert(result.after, before, result.after, False)
     by_id = {rule["SecurityGroupRuleId"]: rule for rule in rules}
-    assert result.undo["IpPermissions"] == [as_ip_permission(by_id[rule_id]) for rule_id in ids]
-    for permission, rule_id in zip(result.undo["IpPermissions"], ids, strict=True):
-        source = permission.get("IpRanges", permission.get("Ipv6Ranges"))[0]
-        assert source.get("CidrIp", source.get("CidrIpv6")) in ("0.0.0.0/0", "::/0")
-        assert permission["IpProtocol"] == by_id[rule_id]["IpProtocol"]
+    restored = {json.dumps(as_ip_permission(by_id[rule_id]), sort_keys=True) for rule_id in ids}
+    sent = [json.dumps(call.params["IpPermissions"][0], sort_keys=True) for call in back.calls]
+    assert set(sent) == restored and len(sent) == len(restored)  # identical rules come back once
+    assert all(call.method == "authorize_security_group_ingress" for call in back.calls)
 
 
 @given(rule_sets)
-def test_default_group_plan_revokes_every_rule_and_keeps_them_all_for_undo(
+def test_default_group_plan_revokes_every_rule_and_its_revert_puts_them_all_back(
     rules: list[dict[str, Any]],
 ) -> None:
-    result = ec2_default_security_group.plan(state(rules, name="default"), {})
+    before = state(rules, name="default")
+    result = ec2_default_security_group.plan(before, {})
     if not rules:
         assert result.compliant
         return
     ingress = [r["SecurityGroupRuleId"] for r in rules if not r["IsEgress"]]
     egress = [r["SecurityGroupRuleId"] for r in rules if r["IsEgress"]]
-    assert sorted(result.request["IngressRuleIds"]) == sorted(ingress)
-    assert sorted(result.request["EgressRuleIds"]) == sorted(egress)
-    assert len(result.undo["IpPermissions"]) == len(ingress)
-    assert len(result.undo["IpPermissionsEgress"]) == len(egress)
+    assert sorted(revoked_ids(result, "revoke_security_group_ingress")) == sorted(ingress)
+    assert sorted(revoked_ids(result, "revoke_security_group_egress")) == sorted(egress)
+    assert result.after["Rules"] == []
+    back = ec2_default_security_group.revert(result.after, before, result.after, False)
+    assert len(back.calls) == len({rule_shape(rule) for rule in rules})
     assert len(result.changes) == len(rules)
 
 

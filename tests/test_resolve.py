@@ -7,7 +7,7 @@ from dataclasses import replace
 from engine.notes import NOTE_LIMIT, note_for
 from engine.parse import parse_event
 from engine.resolve import BATCH_LIMIT, needs_update, plan_updates
-from model.outcome import Change, Outcome, Status
+from model.outcome import ApiCall, Change, Outcome, Status
 from tests.events import load_event
 
 FINDING = parse_event(load_event("securityhub-imported-s3.17-consolidated.json")).findings[0]
@@ -62,5 +62,10 @@ def test_transient_failures_are_not_noted_before_the_retry() -> None:
 
 
 def test_report_keeps_what_was_sent_for_the_logs() -> None:
-    sent = {"GroupId": "sg-1", "SecurityGroupRuleIds": ["sgr-1"]}
-    assert outcome(1, request=sent).report()["request"] == sent
+    sent = ApiCall("revoke_security_group_ingress", {"GroupId": "sg-1", "SecurityGroupRuleIds": ["sgr-1"]})
+    assert outcome(1, calls=(sent,)).report()["request"] == [
+        {
+            "method": "revoke_security_group_ingress",
+            "params": {"GroupId": "sg-1", "SecurityGroupRuleIds": ["sgr-1"]},
+        }
+    ]

@@ -11,11 +11,11 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.exclusions import resource_arn
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from model.errors import InvalidEventError, RetryLaterError
-from model.finding import Resource
+from model.finding import Resource, ResourceFormat
+from remediations import CATALOG
 from rules.registry import Registry
 from tests import estate
 from tests.engine_setup import create_state_table, make_engine
@@ -43,6 +43,7 @@ def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
     return Registry(
         rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
         index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},
+        ids={**registry.ids, rule_id: changed},
     )
 
 
@@ -250,20 +251,26 @@ def test_undo_record_keeps_the_before_state(world: dict[str, str]) -> None:
     store = StateStore(partial(boto3.client, "dynamodb", region_name=estate.REGION), TABLE)
     record = store.load_undo(loaded["detail"]["findings"][0]["Id"])
     assert record is not None and record.remediation == "ec2.revoke-public-ingress"
-    assert record.undo["IpPermissions"] == [
-        {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    revoked = [rule for rule in record.before["Rules"] if rule not in record.after["Rules"]]
+    assert [(r["IpProtocol"], r["FromPort"], r.get("CidrIpv4") or r.get("CidrIpv6")) for r in revoked] == [
+        ("tcp", 22, "0.0.0.0/0")
     ]
+    assert (
+        record.resource_arn == f"arn:aws:ec2:{estate.REGION}:{estate.ACCOUNT}:security-group/{world['group']}"
+    )
 
 
-def test_arn_for_a_queue_named_by_url() -> None:
+def test_a_queue_named_by_url_is_identified_by_its_arn() -> None:
     queue = Resource(
-        type="AwsSqsQueue",
+        type="AWS::SQS::Queue",
         id="https://sqs.eu-west-1.amazonaws.com/222222222222/orders",
         name="https://sqs.eu-west-1.amazonaws.com/222222222222/orders",
         account_id="222222222222",
         region="eu-west-1",
+        format=ResourceFormat.CONFIG,
     )
-    assert resource_arn(queue) == "arn:aws:sqs:eu-west-1:222222222222:orders"
+    located = CATALOG["sqs.enable-queue-encryption"].identity.locate([queue])
+    assert located is not None and located.arn == "arn:aws:sqs:eu-west-1:222222222222:orders"
 
 
 def test_family_functions_share_a_custom_action_and_answer_alone_for_routed_events(

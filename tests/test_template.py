@@ -141,16 +141,12 @@ def test_every_pattern_fits_the_eventbridge_quota() -> None:
 def test_function_role_grants_exactly_what_its_code_calls(family: str) -> None:
     role_id = by_family(family).role_id
     granted = granted_actions({"Statement": policy_statements(role_id)})
-    remediations = {
-        a for rule in load_registry().rules if rule.family == family for a in rule.remediation.permissions
-    }
+    remediations = {a for rule in load_registry().rules if rule.family == family for a in rule.permissions}
     expected = remediations | ENGINE_ACTIONS | set(RUNTIME_PERMISSIONS)
     assert not expected - granted, f"{role_id} lacks {sorted(expected - granted)}: run `make template`"
     assert not granted - expected, f"{role_id} grants {sorted(granted - expected)} that nothing calls"
     assert not [a for a in granted if "*" in a], "no wildcard actions"
-    other_families = {
-        a for rule in load_registry().rules if rule.family != family for a in rule.remediation.permissions
-    }
+    other_families = {a for rule in load_registry().rules if rule.family != family for a in rule.permissions}
     assert not (other_families - remediations - ENGINE_ACTIONS) & granted, "another family's actions"
 
 
@@ -268,13 +264,18 @@ def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> No
     from dataclasses import replace
 
     from remediations import CATALOG
+    from remediations.base import Permissions
     from rules.registry import build_registry
 
     base = CATALOG["s3.enable-default-encryption"]
     catalog = {
         **CATALOG,
         "kinesis.encrypt-stream": replace(
-            base, name="kinesis.encrypt-stream", permissions=("kinesis:StartStreamEncryption",)
+            base,
+            name="kinesis.encrypt-stream",
+            permissions=Permissions(
+                read=("kinesis:DescribeStream",), write=("kinesis:StartStreamEncryption",)
+            ),
         ),
     }
     document = json.loads((ROOT / "rules" / "registry.json").read_text(encoding="utf-8"))

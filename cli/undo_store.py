@@ -6,7 +6,8 @@ from functools import partial
 
 from engine.clients import ClientFactory
 from engine.settings import Settings
-from engine.state import StateStore, UndoRecord
+from engine.state import StateStore
+from model.undo import UndoRecord
 
 
 def load_undo(

@@ -1,0 +1,116 @@
+"""Decide, for one finding, whether the engine acts, on what, with which parameters and how.
+
+One pure function over the finding, its rule and the settings: no AWS call, so every reason
+for not acting is decided here, in one order, and tested without moto. Its answer is either a
+`Skip` (the sentence that goes into the report and the note) or a `Decision`: the resource as
+the remediation identifies it, the effective parameters (the stack's KMS key where the rule
+names none), the effective dry-run (stack, rule or invocation: combined here only) and the mode.
+
+Automatic inputs act only on failed / non-compliant, active findings in workflow NEW or
+NOTIFIED; the custom action acts on what the user selected, unless it is archived, passing or
+suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.settings import Settings
+from model.finding import Finding, FindingSource, Resource
+from model.outcome import Status
+from model.workflow import ACTIONABLE_WORKFLOW, FAILING
+from remediations.base import KMS_KEY_PARAMETER
+from rules.registry import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    rule: Rule
+    resource: Resource  # identified: short name and canonical ARN filled
+    parameters: Mapping[str, Any]
+    dry_run: bool
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    reason: str
+    status: Status = Status.SKIPPED
+    error_code: str = ""
+    safety: bool = False  # an exclusion: worth telling someone
+
+
+def decide(
+    finding: Finding, rule: Rule | None, settings: Settings, *, dry_run: bool = False
+) -> Decision | Skip:
+    """`dry_run`: the invocation's own (e.g. `remediator invoke --dry-run`)."""
+    if reason := _not_actionable(finding, rule, settings.automatic):
+        return Skip(reason)
+    assert rule is not None
+    if reason := account_exclusion(finding, settings):
+        return Skip(reason, safety=True)
+    identity = rule.remediation.identity
+    resource = identity.locate(finding.resources)
+    if resource is None:
+        named = ", ".join(sorted({r.type for r in finding.resources})) or "no resource"
+        return Skip(
+            f"{rule.remediation.name} acts on {identity.described()}, the finding names {named}",
+            status=Status.FAILED,
+            error_code="UnsupportedResource",
+        )
+    if reason := reported_tag_exclusion(resource, settings):
+        return Skip(reason, safety=True)
+    return Decision(
+        rule=rule,
+        resource=resource,
+        parameters=effective_parameters(rule, settings),
+        dry_run=dry_run or settings.dry_run or rule.dry_run,
+        mode=rule.mode,
+    )
+
+
+def effective_parameters(rule: Rule, settings: Settings) -> Mapping[str, Any]:
+    """The rule's parameters, with the stack's KMS key when the remediation takes one and the rule names none."""
+    if settings.kms_key_id and rule.remediation.takes_kms_key and KMS_KEY_PARAMETER not in rule.parameters:
+        return {**rule.parameters, KMS_KEY_PARAMETER: settings.kms_key_id}
+    return rule.parameters
+
+
+def account_exclusion(finding: Finding, settings: Settings) -> str:
+    account = finding.account_id
+    if account in settings.denied_accounts:
+        return f"account {account} is on the deny list"
+    if settings.allowed_accounts and account not in settings.allowed_accounts:
+        return f"account {account} is not on the allow list"
+    return ""
+
+
+def reported_tag_exclusion(resource: Resource, settings: Settings) -> str:
+    if settings.exclusion_tag and settings.exclusion_tag in dict(resource.tags):
+        return f"resource carries the exclusion tag {settings.exclusion_tag!r}"
+    return ""
+
+
+def _not_actionable(finding: Finding, rule: Rule | None, automatic_enabled: bool) -> str:
+    if rule is None:
+        named = finding.control_id or finding.config_rule_name or finding.generator_id or "this finding"
+        return f"no rule in the registry for {named}"
+    if not rule.enabled:
+        return f"rule {rule.id} is disabled"
+    if finding.record_state and finding.record_state != "ACTIVE":
+        return f"finding is {finding.record_state}"
+    if finding.compliance_status not in FAILING and finding.compliance_status is not None:
+        return f"compliance status is {finding.compliance_status}: nothing to fix"
+    if finding.source is FindingSource.CUSTOM_ACTION:
+        if finding.workflow_status == "SUPPRESSED":
+            return "finding is SUPPRESSED: set it back to NEW or NOTIFIED to remediate it"
+        return ""
+    if not automatic_enabled:
+        return "automatic remediation is switched off; use the custom action"
+    if not rule.automatic:
+        return f"rule {rule.id} is manual only; use the custom action"
+    if finding.source is FindingSource.IMPORTED and finding.workflow_status not in ACTIONABLE_WORKFLOW:
+        return f"workflow status is {finding.workflow_status}"
+    return ""

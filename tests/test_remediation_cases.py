@@ -1,0 +1,343 @@
+"""The meta-tests: every remediation of the catalog, checked from its own cases.
+
+Nothing here names a remediation. Each one's `cases()` gives the states it starts from and the
+plan expected, a full path of exact AWS calls with the refusals to try, revert cases ("stricter
+since", "changed by someone else since") and a live case for moto; this file walks the catalog
+and checks, for every remediation:
+- plans: the changes expected, never weaker than the state read, and idempotent (the state a
+  plan leaves plans nothing more);
+- the full path against botocore's Stubber through `engine.remediate`: exactly these calls; a
+  dry run makes only the reads; a refused call fails with its code and nothing is called after;
+- permissions: the read and write actions declared are exactly the actions the path calls, and
+  the revert actions exactly what its revert plans call;
+- revert: planned from the current state, keeping what is stricter, refusing (unless forced)
+  what someone else changed;
+- live, on moto: fix, read back exactly the state the plan announced, revert, read back the
+  state from before the fix;
+- identity: the resource found in every input format, with its short name and canonical ARN.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from engine.clients import ClientFactory
+from engine.decide import Decision
+from engine.remediate import remediate
+from model.errors import RevertConflictError
+from model.finding import Finding, FindingSource, Resource
+from model.outcome import Outcome, Plan, Status
+from remediations import CATALOG
+from remediations.base import Remediation, canonical_id
+from remediations.cases import ACCOUNT, REGION, Cases, StubbedCase
+from rules.registry import Rule, load_registry
+
+REMEDIATIONS = sorted(CATALOG)
+#: IAM actions whose name is not the API operation's (Service Authorization Reference).
+IAM_ACTION_FOR = {
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "PutBucketEncryption"): "s3:PutEncryptionConfiguration",
+    ("s3", "DeleteBucketEncryption"): "s3:PutEncryptionConfiguration",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3", "PutPublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+    ("s3", "DeletePublicAccessBlock"): "s3:PutBucketPublicAccessBlock",
+    ("s3", "PutBucketPolicy"): "s3:PutBucketPolicy",
+    ("s3", "DeleteBucketPolicy"): "s3:DeleteBucketPolicy",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("s3control", "PutPublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+    ("s3control", "DeletePublicAccessBlock"): "s3:PutAccountPublicAccessBlock",
+}
+_CASES: dict[str, Cases] = {}
+
+
+def cases_of(name: str) -> Cases:
+    if name not in _CASES:
+        _CASES[name] = CATALOG[name].cases()
+    return _CASES[name]
+
+
+def all_params(remediation: Remediation) -> list[dict[str, Any]]:
+    """Every parameter set the registry runs this remediation with."""
+    return [dict(rule.parameters) for rule in load_registry().rules if rule.remediation is remediation] or [
+        {}
+    ]
+
+
+def iam_action(client: Any, method: str) -> str:
+    service = client.meta.service_model.service_name
+    api = client.meta.method_to_api_mapping[method]
+    return IAM_ACTION_FOR.get((service, api), f"{service}:{api}")
+
+
+def client_for(remediation: Remediation) -> Any:
+    return boto3.client(remediation.service, region_name=REGION)  # type: ignore[call-overload]
+
+
+# --- what every remediation must carry ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_every_remediation_carries_its_cases(name: str) -> None:
+    remediation, cases = CATALOG[name], cases_of(name)
+    assert any(case.changes for case in cases.plans), "a plan case that changes something"
+    assert any(not case.changes for case in cases.plans), "a plan case that is already compliant"
+    assert cases.stubbed.refusals, "a refusal to try"
+    kinds = {case.since for case in cases.reverts}
+    assert "changed" in kinds, "a revert case: changed by someone else since"
+    assert "stricter" in kinds or cases.strictest, "a revert case: made stricter since (or why none can be)"
+    formats = {resource.format for resource, _ in cases.identities}
+    assert formats == set(remediation.identity.types), "an identity case for each input format it declares"
+    assert remediation.summary and remediation.risk and remediation.permissions.revert
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+
+def plan_cases() -> Iterator[Any]:
+    for name in REMEDIATIONS:
+        for case in cases_of(name).plans:
+            yield pytest.param(name, case, id=f"{name}: {case.title}")
+
+
+@pytest.mark.parametrize(("name", "case"), list(plan_cases()))
+def test_plan(name: str, case: Any) -> None:
+    remediation = CATALOG[name]
+    plan = remediation.plan(case.state, case.params)
+    assert [change.describe() for change in plan.changes] == list(case.changes)
+    assert plan.compliant == (not case.changes)
+    assert remediation.plan(plan.after, case.params).compliant, "the state a plan leaves plans nothing more"
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_never_weakens(name: str) -> None:
+    """Every state of its cases, with every parameter set of the registry: the plan keeps what is there."""
+    remediation, cases = CATALOG[name], cases_of(name)
+    states = [case.state for case in cases.plans] + [
+        state for r in cases.reverts for state in (r.before, r.current)
+    ]
+    for params in all_params(remediation):
+        for state in states:
+            plan = remediation.plan(state, params)
+            assert cases.keeps(state, plan.after), f"{params}: {state} → {plan.after}"
+
+
+# --- the full path, stubbed -----------------------------------------------------------------------
+
+
+class StubbedClients(ClientFactory):
+    """Hands out one stubbed client and records which (service, account, region) were asked for."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(boto3.Session(region_name=REGION), home_account_id=ACCOUNT)
+        self.stubbed = client
+        self.asked: set[tuple[str, str, str]] = set()
+
+    def client(self, service: str, account_id: str, region: str) -> Any:
+        self.asked.add((service, account_id, region))
+        return self.stubbed
+
+
+def decision_for(
+    remediation: Remediation, resource: Resource, params: Any, *, dry_run: bool = False
+) -> Decision:
+    rule = Rule(id="case", remediation=remediation, mode="automatic", parameters=params)
+    located = remediation.identity.locate([resource])
+    assert located is not None
+    return Decision(rule=rule, resource=located, parameters=params, dry_run=dry_run, mode="automatic")
+
+
+def finding_for(resource: Resource) -> Finding:
+    return Finding(
+        source=FindingSource.CUSTOM_ACTION,
+        event_id="case",
+        hub_account_id=ACCOUNT,
+        hub_region=REGION,
+        account_id=resource.account_id,
+        region=resource.region,
+        resources=(resource,),
+        lookup_keys=(),
+        finding_id=f"arn:aws:securityhub:{REGION}:{ACCOUNT}:security-control/X.1/finding/case",
+    )
+
+
+def run_stubbed(
+    name: str, *, refuse: tuple[int, str] | None = None, dry_run: bool = False
+) -> tuple[Outcome, Stubber]:
+    remediation, case = CATALOG[name], cases_of(name).stubbed
+    client = client_for(remediation)
+    stubber = Stubber(client)
+    calls = case.calls if refuse is None else case.calls[: refuse[0] + 1]
+    if dry_run:
+        calls = tuple(call for call in calls if is_read(client, call.method))
+    for index, call in enumerate(calls):
+        if refuse is not None and index == refuse[0]:
+            stubber.add_client_error(
+                call.method, service_error_code=refuse[1], expected_params=dict(call.params)
+            )
+        elif call.error:
+            stubber.add_client_error(
+                call.method,
+                service_error_code=call.error,
+                http_status_code=404,
+                expected_params=dict(call.params),
+            )
+        else:
+            stubber.add_response(call.method, dict(call.response), dict(call.params))
+    clients = StubbedClients(client)
+    with stubber:
+        outcome = remediate(
+            finding_for(case.resource),
+            decision_for(remediation, case.resource, case.params, dry_run=dry_run),
+            clients,
+        )
+    assert clients.asked <= {(remediation.service, ACCOUNT, REGION)}
+    return outcome, stubber
+
+
+def is_read(client: Any, method: str) -> bool:
+    return str(client.meta.method_to_api_mapping[method]).startswith(("Get", "Describe", "List", "Head"))
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_full_path_makes_exactly_the_expected_calls(name: str) -> None:
+    outcome, stubber = run_stubbed(name)
+    assert outcome.status is Status.REMEDIATED, outcome.reason
+    assert outcome.changes and outcome.calls and outcome.after is not None
+    stubber.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_dry_run_only_reads(name: str) -> None:
+    outcome, stubber = run_stubbed(name, dry_run=True)
+    assert outcome.status is Status.PLANNED and outcome.changes and outcome.dry_run
+    stubber.assert_no_pending_responses()
+
+
+def refusals() -> Iterator[Any]:
+    for name in REMEDIATIONS:
+        for index, code in cases_of(name).stubbed.refusals:
+            yield pytest.param(name, index, code, id=f"{name}-{index}-{code}")
+
+
+@pytest.mark.parametrize(("name", "index", "code"), list(refusals()))
+def test_refused_call_fails_with_the_aws_error_code(name: str, index: int, code: str) -> None:
+    outcome, stubber = run_stubbed(name, refuse=(index, code))
+    assert outcome.status is Status.FAILED
+    assert outcome.error_code == code and code in outcome.reason
+    assert outcome.workflow_status == "NOTIFIED"
+    stubber.assert_no_pending_responses()  # nothing was called after the refusal
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_declared_permissions_are_exactly_the_actions_called(name: str) -> None:
+    remediation, case = CATALOG[name], cases_of(name).stubbed
+    client = client_for(remediation)
+    called = {iam_action(client, call.method) for call in case.calls}
+    declared = remediation.permissions
+    assert set(declared.remediate) == called | case.optional_actions
+    assert set(declared.read) == {a for a in called if is_read_action(a)} | case.optional_actions
+    assert len(declared.remediate) == len(set(declared.remediate)), "a permission is declared twice"
+
+
+def is_read_action(action: str) -> bool:
+    return action.split(":", 1)[1].startswith(("Get", "Describe", "List", "Head"))
+
+
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_revert_permissions_are_exactly_the_actions_reverts_call(name: str) -> None:
+    remediation = CATALOG[name]
+    client = client_for(remediation)
+    called = set()
+    for case in cases_of(name).reverts:
+        for force in (False, True):
+            try:
+                plan = remediation.revert(case.current, case.before, case.after, force)
+            except RevertConflictError:
+                continue
+            called |= {iam_action(client, call.method) for call in plan.calls}
+    assert set(remediation.permissions.revert) == called
+
+
+# --- revert ---------------------------------------------------------------------------------------
+
+
+def revert_cases() -> Iterator[Any]:
+    for name in REMEDIATIONS:
+        for case in cases_of(name).reverts:
+            yield pytest.param(name, case, id=f"{name}: {case.title}")
+
+
+@pytest.mark.parametrize(("name", "case"), list(revert_cases()))
+def test_revert_is_planned_from_the_current_state(name: str, case: Any) -> None:
+    revert = CATALOG[name].revert
+    if case.conflict:
+        with pytest.raises(RevertConflictError, match="someone changed it since"):
+            revert(case.current, case.before, case.after, False)
+        plan = revert(case.current, case.before, case.after, True)
+        assert describe(plan) == list(case.forced)
+        return
+    plan = revert(case.current, case.before, case.after, False)
+    assert describe(plan) == list(case.changes)
+    if case.kept:
+        assert any(case.kept in note for note in plan.notes), plan.notes
+
+
+def describe(plan: Plan) -> list[str]:
+    return [change.describe() for change in plan.changes]
+
+
+# --- live, on moto --------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize("name", REMEDIATIONS)
+def test_fix_then_revert_round_trip_on_moto(name: str) -> None:
+    remediation, live = CATALOG[name], cases_of(name).live
+    session = boto3.Session(region_name=REGION)
+    resource = remediation.identity.locate([live.setup(session)])
+    assert resource is not None
+    client = session.client(remediation.service)  # type: ignore[call-overload]
+    before = remediation.read(client, resource, live.params)
+    plan = remediation.plan(before, live.params)
+    assert plan.calls, "the live case must start non-compliant"
+    remediation.apply(client, plan)
+    fixed = remediation.read(client, resource, live.params)
+    assert live.normalize(fixed) == live.normalize(plan.after), "the plan said what the resource would read"
+    assert remediation.plan(fixed, live.params).compliant
+    # As the engine records them: through JSON.
+    recorded_before, recorded_after = (json.loads(json.dumps(s, default=str)) for s in (before, plan.after))
+    back = remediation.undo(fixed, recorded_before, recorded_after)
+    remediation.apply(client, back)
+    reverted = remediation.read(client, resource, live.params)
+    assert live.normalize(reverted) == live.normalize(before)
+    assert remediation.undo(reverted, recorded_before, recorded_after).compliant, "undo twice: no-op"
+
+
+# --- identity -------------------------------------------------------------------------------------
+
+
+def identity_cases() -> Iterator[Any]:
+    for name in REMEDIATIONS:
+        for resource, expected in cases_of(name).identities:
+            yield pytest.param(name, resource, expected, id=f"{name}: {resource.format}:{resource.type}")
+
+
+@pytest.mark.parametrize(("name", "resource", "expected"), list(identity_cases()))
+def test_identity_in_every_input_format(name: str, resource: Resource, expected: str) -> None:
+    identity = CATALOG[name].identity
+    located = identity.locate([Resource("AwsSomethingElse", "x", "x", ACCOUNT, REGION), resource])
+    assert located is not None and located.name == expected
+    if identity.account_level:
+        assert located.arn is None and canonical_id(located) == f"account/{ACCOUNT}/{REGION}"
+    else:
+        assert located.arn and located.arn.startswith("arn:aws:") and expected in located.arn
+
+
+def stubbed_case(name: str) -> StubbedCase:
+    return cases_of(name).stubbed
