@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import boto3
 
 from engine.settings import Settings
-from tests.doubles.server import start_server
+from localaws.server import start_server
 
 HUB_ACCOUNT = "123456789012"  # moto's default account: plain credentials act here
 MEMBER_ACCOUNT = "210987654321"

@@ -18,11 +18,11 @@ import pytest
 from cli.main import main
 from cli.undo_appliers import APPLIERS
 from engine.state import UndoRecord
+from localaws import estate
+from localaws.engine_setup import create_state_table
+from localaws.events import EVENTS_DIR, load_event
 from model.finding import Resource
 from remediations import CATALOG
-from tests import estate
-from tests.engine_setup import create_state_table
-from tests.events import EVENTS_DIR, load_event
 
 ACCOUNT, REGION = estate.ACCOUNT, estate.REGION
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"

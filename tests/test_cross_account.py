@@ -15,10 +15,10 @@ import boto3
 import pytest
 
 from engine.settings import Settings
-from tests import estate
-from tests.engine_setup import make_engine
-from tests.events import EVENTS_DIR, load_event
-from tests.faults import inject_call_faults
+from localaws import estate
+from localaws.engine_setup import make_engine
+from localaws.events import EVENTS_DIR, load_event
+from localaws.faults import inject_call_faults
 
 HUB, M2, M3, M4 = "123456789012", "222222222222", "333333333333", "444444444444"
 ROLE = "RemediatorMember"

@@ -14,6 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from engine.parse import short_name
+from localaws import estate
+from localaws.recorder import CallRecorder
 from model.finding import Resource
 from remediations import (
     ec2_ebs_default_encryption,
@@ -22,8 +24,6 @@ from remediations import (
     sqs_queue_encryption,
 )
 from remediations.public_access_block import FLAGS, plan_all_flags_on, read_flags
-from tests import estate
-from tests.recorder import CallRecorder
 
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 OTHER_KEY = "arn:aws:kms:us-east-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab"

@@ -22,14 +22,14 @@ from botocore.stub import Stubber
 
 from engine.clients import ClientFactory
 from engine.remediate import remediate
+from localaws import estate
+from localaws.engine_setup import make_engine
+from localaws.events import load_event
+from localaws.faults import inject_call_faults
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Status
 from remediations import CATALOG
 from rules.registry import Rule, load_registry
-from tests import estate
-from tests.engine_setup import make_engine
-from tests.events import load_event
-from tests.faults import inject_call_faults
 
 ACCOUNT, REGION = estate.ACCOUNT, estate.REGION
 BUCKET, QUEUE, TOPIC_ARN = estate.BUCKET, estate.QUEUE, estate.TOPIC_ARN

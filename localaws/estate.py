@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from tests.events import findings_of
+from localaws.events import findings_of
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -114,7 +114,7 @@ def queue_encryption(url: str = QUEUE_URL, region: str = REGION) -> dict[str, st
     attributes = boto3.client("sqs", region_name=region).get_queue_attributes(
         QueueUrl=url, AttributeNames=["KmsMasterKeyId", "SqsManagedSseEnabled"]
     )
-    return dict(attributes.get("Attributes", {}))
+    return {str(name): value for name, value in attributes.get("Attributes", {}).items()}
 
 
 def create_unencrypted_topic(region: str = REGION) -> dict[str, str]:
@@ -173,7 +173,7 @@ def enable_security_hub(region: str = REGION) -> None:
 
 def import_findings(event: Mapping[str, Any], region: str = REGION) -> None:
     """Put the event's well-formed findings into Security Hub, as if it had produced them."""
-    findings = [f for f in findings_of(event) if "Id" in f and "Resources" in f]
+    findings: list[Any] = [f for f in findings_of(event) if "Id" in f and "Resources" in f]
     if findings:
         response = boto3.client("securityhub", region_name=region).batch_import_findings(Findings=findings)
         assert response["FailedCount"] == 0, response

@@ -8,8 +8,8 @@ from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.process import Engine
 from engine.settings import Settings
-from tests.estate import ACCOUNT, REGION
-from tests.recorder import CallRecorder, recording_session
+from localaws.estate import ACCOUNT, REGION
+from localaws.recorder import CallRecorder, recording_session
 
 
 def make_engine(settings: Settings | None = None, region: str = REGION) -> tuple[Engine, CallRecorder]:
