@@ -22,9 +22,9 @@ from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.identifiers import finding_keys
 from engine.settings import Settings
+from localaws.doubles.moto_patches import install_aws_doubles
+from localaws.recorder import CallRecorder, recording_session
 from rules.registry import Registry, load_registry
-from tests.doubles.moto_patches import install_aws_doubles
-from tests.recorder import CallRecorder, recording_session
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 #: Calls the engine makes around a remediation (recording, notifying, state), not the remediation's own.

@@ -21,8 +21,9 @@ from typing import Any
 import boto3
 
 from bench.figures import BENCH_PYTHON, PYTHON, ROOT, Figure, base_env, median, run_seconds
-from tests.doubles.server import start_server
-from tests.events import load_event
+from localaws import sam_routes
+from localaws.events import load_event
+from localaws.server import start_server
 
 ENGINE_READY = "from engine.handler import get_engine; get_engine()"
 BARE_BOTO3 = "import boto3"
@@ -37,10 +38,6 @@ SAMPLE_BUCKET = "example-unencrypted-bucket"
 
 def function_environment(function: str = "S3RemediationFunction") -> dict[str, str]:
     """The function's environment as template.yaml gives it (empty when the template is absent)."""
-    try:
-        from tests.doubles import sam_routes
-    except ImportError:
-        return {}
     try:
         return sam_routes.function_environment(function)
     except (KeyError, OSError):

@@ -33,8 +33,8 @@ def main() -> int:
 
     from moto import mock_aws
 
-    from tests.doubles.moto_patches import install_aws_doubles
-    from tests.reliability import run_burst
+    from localaws.doubles.moto_patches import install_aws_doubles
+    from localaws.reliability import run_burst
 
     install_aws_doubles()
     started = time.perf_counter()

@@ -22,7 +22,7 @@ import boto3
 
 from bench.figures import BENCH_PYTHON, PYTHON, Figure, base_env, median, run_seconds
 from demo import asff
-from tests.doubles.server import start_server
+from localaws.server import start_server
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 CUSTODIAN = BENCH_PYTHON.parent / "custodian"

@@ -4,30 +4,30 @@ Each piece is one resource in the hub or the member account with the findings Se
 would raise on it, in consolidated or CIS 1.2.0 form. `delivery` says how the finding reaches
 the engine: `imported` when Security Hub raises it after the stack is deployed (EventBridge
 Imported event), `backlog` when it was already there (no new event until Security Hub
-re-checks; an operator selects it and picks the custom action).
+re-checks; an operator selects it and picks the custom action). The resources are built with
+`localaws.estate`, the builders the tests use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal
 
 import boto3
 
 from demo.asff import Target
-
-if TYPE_CHECKING:
-    from mypy_boto3_ec2.type_defs import IpPermissionTypeDef
+from localaws import estate
 
 Build = Callable[[boto3.Session, str, str], Target]  # (session, account, region) -> resource
 Delivery = Literal["imported", "backlog"]
-WEAK_PASSWORD_POLICY: dict[str, Any] = {
-    "MinimumPasswordLength": 8,
-    "RequireNumbers": True,
-    "MaxPasswordAge": 180,
-    "PasswordReusePrevention": 5,
-}
+#: The web group's rules: both address families open on SSH and RDP, so each finding revokes two.
+SSH_RDP_OPEN = (
+    estate.Ingress(22, ("0.0.0.0/0", "::/0")),
+    estate.Ingress(3389, ("0.0.0.0/0", "::/0")),
+    estate.Ingress(443, ("0.0.0.0/0",)),
+    estate.Ingress(22, ("10.0.0.0/8",)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,82 +48,44 @@ class Piece:
 def kms_candidate_bucket(session: boto3.Session, account: str, region: str) -> Target:
     """A bucket with only S3's default SSE-S3 encryption (S3.17 asks for KMS)."""
     name = f"demo-reports-{account}"
-    s3 = session.client("s3")
-    s3.create_bucket(Bucket=name)
-    s3.put_bucket_encryption(
-        Bucket=name,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
+    estate.create_bucket(name, region, session=session, sse_algorithm="AES256")
     return _bucket(name)
 
 
 def public_bucket(session: boto3.Session, account: str, region: str) -> Target:
     """A bucket without a public access block."""
     name = f"demo-uploads-{account}"
-    session.client("s3").create_bucket(Bucket=name)
+    estate.create_bucket(name, region, session=session)
     return _bucket(name)
 
 
 def weak_password_policy(session: boto3.Session, account: str, region: str) -> Target:
-    session.client("iam").update_account_password_policy(**WEAK_PASSWORD_POLICY)
+    estate.set_weak_password_policy(session=session)
     return Target("AwsAccount", f"AWS::::Account:{account}")
 
 
 def open_security_group(session: boto3.Session, account: str, region: str) -> Target:
     """SSH and RDP open to 0.0.0.0/0 and ::/0, beside HTTPS and SSH from a private range."""
-    ec2 = session.client("ec2", region_name=region)
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName="web", Description="web servers", VpcId=vpc)["GroupId"]
-
-    def rule(port: int, *, v4: str | None = None, v6: str | None = None) -> IpPermissionTypeDef:
-        permission: IpPermissionTypeDef = {"IpProtocol": "tcp", "FromPort": port, "ToPort": port}
-        if v4:
-            permission["IpRanges"] = [{"CidrIp": v4}]
-        if v6:
-            permission["Ipv6Ranges"] = [{"CidrIpv6": v6}]
-        return permission
-
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            rule(22, v4="0.0.0.0/0", v6="::/0"),
-            rule(3389, v4="0.0.0.0/0", v6="::/0"),
-            rule(443, v4="0.0.0.0/0"),
-            rule(22, v4="10.0.0.0/8"),
-        ],
-    )
-    return _security_group(group, "web", vpc, account, region)
+    group = estate.create_security_group(SSH_RDP_OPEN, region, session=session)
+    return _security_group(group, account, region)
 
 
 def default_security_group(session: boto3.Session, account: str, region: str) -> Target:
     """A VPC's default group, which still lets its members talk and has had HTTP opened on it."""
-    ec2 = session.client("ec2", region_name=region)
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.describe_security_groups(
-        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
-    )["SecurityGroups"][0]["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": group}]},
-            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
-        ],
+    group = estate.default_security_group(
+        region, session=session, ingress=(estate.Ingress(80, ("0.0.0.0/0",)),)
     )
-    return _security_group(group, "default", vpc, account, region)
+    return _security_group(group, account, region)
 
 
 def unencrypted_queue(session: boto3.Session, account: str, region: str) -> Target:
     name = "demo-orders"
-    session.client("sqs", region_name=region).create_queue(
-        QueueName=name, Attributes={"SqsManagedSseEnabled": "false"}
-    )
+    estate.create_unencrypted_queue(region, session=session, name=name)
     return Target("AwsSqsQueue", f"arn:aws:sqs:{region}:{account}:{name}")
 
 
 def unencrypted_topic(session: boto3.Session, account: str, region: str) -> Target:
-    arn = session.client("sns", region_name=region).create_topic(Name="demo-alerts")["TopicArn"]
+    (arn,) = estate.create_unencrypted_topic(region, session=session, name="demo-alerts").values()
     return Target("AwsSnsTopic", arn, {"AwsSnsTopic": {"TopicName": "demo-alerts"}})
 
 
@@ -131,11 +93,12 @@ def _bucket(name: str) -> Target:
     return Target("AwsS3Bucket", f"arn:aws:s3:::{name}", {"AwsS3Bucket": {"Name": name}})
 
 
-def _security_group(group: str, name: str, vpc: str, account: str, region: str) -> Target:
+def _security_group(group: estate.SecurityGroup, account: str, region: str) -> Target:
+    details = {"GroupName": group.name, "GroupId": group.id, "OwnerId": account, "VpcId": group.vpc_id}
     return Target(
         "AwsEc2SecurityGroup",
-        f"arn:aws:ec2:{region}:{account}:security-group/{group}",
-        {"AwsEc2SecurityGroup": {"GroupName": name, "GroupId": group, "OwnerId": account, "VpcId": vpc}},
+        f"arn:aws:ec2:{region}:{account}:security-group/{group.id}",
+        {"AwsEc2SecurityGroup": details},
     )
 
 

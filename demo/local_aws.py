@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 import boto3
 
 from engine.settings import Settings
-from tests.doubles.server import start_server
+from localaws.engine_setup import create_state_table
+from localaws.server import start_server
+from localaws.sessions import assume_role_session
 
 HUB_ACCOUNT = "123456789012"  # moto's default account: plain credentials act here
 MEMBER_ACCOUNT = "210987654321"
@@ -82,14 +84,8 @@ def hub_session() -> boto3.Session:
 
 def member_session(hub: boto3.Session, account: str = MEMBER_ACCOUNT) -> boto3.Session:
     """A session in the member account through its bootstrap role (to build the member's estate)."""
-    credentials = hub.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/{BOOTSTRAP_ROLE_NAME}", RoleSessionName="demo-setup"
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=REGION,
+    return assume_role_session(
+        account, BOOTSTRAP_ROLE_NAME, source=hub, region=REGION, session_name="demo-setup"
     )
 
 
@@ -123,18 +119,7 @@ class Provisioner:
 
     def __call__(self, settings: Settings) -> None:
         if settings.state_table and f"table:{settings.state_table}" not in self.created:
-            self.hub.client("dynamodb").create_table(
-                TableName=settings.state_table,
-                KeySchema=[
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            create_state_table(settings.state_table, REGION, session=self.hub)
             self.created.add(f"table:{settings.state_table}")
         if settings.topic_arn and f"topic:{settings.topic_arn}" not in self.created:
             self.hub.client("sns").create_topic(Name=settings.topic_arn.rsplit(":", 1)[-1])

@@ -12,11 +12,10 @@ a second pass over everything, which must find it all compliant.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import boto3
 
@@ -34,6 +33,8 @@ from demo.local_aws import (
 from demo.report import Row
 from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
+from localaws import sam_routes
+from localaws.project import ProjectFileNotFoundError, project_path
 from rules.registry import Registry, load_registry
 
 ACTION_ID = "Remediate"
@@ -47,8 +48,12 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         prog="make demo", description=__doc__.splitlines()[0] if __doc__ else None
     ).parse_args(argv)
     started = time.monotonic()
-    with local_aws() as endpoint:
+    try:
         routes = routes or _template_routes()
+    except ProjectFileNotFoundError as error:
+        print(f"make demo: {error}", file=sys.stderr)
+        return 2
+    with local_aws() as endpoint:
         print(f"moto on {endpoint}: hub account {HUB_ACCOUNT}, member account {MEMBER_ACCOUNT}, {REGION}")
         hub = hub_session()
         securityhub: Any = hub.client("securityhub")
@@ -186,8 +191,9 @@ def _chunks(rows: Sequence[Row], size: int) -> list[Sequence[Row]]:
 
 
 def _template_routes() -> Routes:
-    """The routing and environments of the transformed template.yaml."""
-    return cast(Routes, importlib.import_module("tests.doubles.sam_routes"))
+    """The routing and environments of the transformed template.yaml, which must exist before moto starts."""
+    project_path("template.yaml")
+    return sam_routes
 
 
 if __name__ == "__main__":

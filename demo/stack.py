@@ -1,6 +1,6 @@
 """The deployed stack, run in-process: EventBridge's routing, then each function's engine.
 
-Routing comes from the transformed `template.yaml` (`tests.doubles.sam_routes`): an event goes
+Routing comes from the transformed `template.yaml` (`localaws.sam_routes`): an event goes
 to every function whose EventBridge rule patterns match it, and each function gets the
 settings its template environment gives it (`Settings.from_env`). Engines are built once per
 function, on its first event, as Lambda's cold start does.
@@ -22,7 +22,7 @@ from model.errors import RetryLaterError
 
 
 class Routes(Protocol):
-    """What the demo needs from the template (implemented by `tests.doubles.sam_routes`)."""
+    """What the demo needs from the template (implemented by `localaws.sam_routes`)."""
 
     def functions_for(self, event: Mapping[str, Any]) -> list[str]: ...
 

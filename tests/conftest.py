@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from tests.doubles.moto_patches import install_aws_doubles
+from localaws.doubles.moto_patches import install_aws_doubles
 
 REGION = "us-east-1"
 

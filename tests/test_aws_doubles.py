@@ -1,4 +1,4 @@
-"""Tests of the moto test doubles in ``tests/doubles``, through boto3 as the engine will call them.
+"""Tests of the moto test doubles in ``localaws/doubles``, through boto3 as the engine will call them.
 
 Every behaviour test runs twice through the ``aws`` fixture: in-process under ``mock_aws`` and
 against a ``ThreadedMotoServer`` via ``endpoint_url``, because the doubles patch moto's server
@@ -24,11 +24,11 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.securityhub.models import securityhub_backends
 
-from tests.doubles.config_double import started_config_evaluation_records, started_config_evaluations
-from tests.doubles.moto_patches import install_aws_doubles
-from tests.doubles.securityhub_errors import InvalidInputError
-from tests.doubles.securityhub_findings import batch_update_findings
-from tests.doubles.server import start_server
+from localaws.doubles.config_double import started_config_evaluation_records, started_config_evaluations
+from localaws.doubles.moto_patches import install_aws_doubles
+from localaws.doubles.securityhub_errors import InvalidInputError
+from localaws.doubles.securityhub_findings import batch_update_findings
+from localaws.server import start_server
 
 if TYPE_CHECKING:
     from mypy_boto3_config import ConfigServiceClient
@@ -604,7 +604,7 @@ def test_install_is_idempotent() -> None:
 
 def test_server_module_serves_doubles_until_terminated() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.doubles.server", "--port", "0"],
+        [sys.executable, "-m", "localaws.server", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

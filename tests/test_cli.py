@@ -19,10 +19,10 @@ import pytest
 from cli.main import build_parser, main
 from cli.progress import ProgressBar
 from cli.sweep import sweep_filters
+from localaws import estate
+from localaws.events import EVENTS_DIR, load_event
+from localaws.server import start_server
 from rules.registry import load_registry
-from tests import estate
-from tests.doubles.server import start_server
-from tests.events import EVENTS_DIR, load_event
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 NO_RULE_EVENT = "securityhub-imported-cloudwatch.1-no-rule.json"

@@ -8,8 +8,8 @@ import boto3
 import pytest
 
 from cli.main import main
-from tests import estate
-from tests.events import load_event
+from localaws import estate
+from localaws.events import load_event
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 

@@ -11,9 +11,9 @@ import boto3
 import pytest
 
 from cli.main import main
-from tests import estate
-from tests.engine_setup import create_state_table
-from tests.events import EVENTS_DIR, load_event
+from localaws import estate
+from localaws.engine_setup import create_state_table
+from localaws.events import EVENTS_DIR, load_event
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 TABLE = "remediator-state"

@@ -15,81 +15,42 @@ import boto3
 import pytest
 
 from engine.settings import Settings
-from tests import estate
-from tests.engine_setup import make_engine
-from tests.events import EVENTS_DIR, load_event
-from tests.faults import inject_call_faults
+from localaws import estate
+from localaws.engine_setup import make_engine
+from localaws.events import EVENTS_DIR, load_event
+from localaws.faults import inject_call_faults
+from localaws.sessions import assume_role_session
 
 HUB, M2, M3, M4 = "123456789012", "222222222222", "333333333333", "444444444444"
 ROLE = "RemediatorMember"
 CROSS = "cross-account"
 
 
-def member_session(account: str, region: str = "us-east-1") -> boto3.Session:
-    credentials = boto3.client("sts").assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/{ROLE}", RoleSessionName="estate-setup"
-    )["Credentials"]
-    return boto3.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-        region_name=region,
-    )
-
-
-def make_bucket(session: boto3.Session, name: str, region: str) -> None:
-    s3 = session.client("s3", region_name=region)
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=name)
-    else:
-        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
-
-
-def make_open_group(session: boto3.Session, region: str) -> str:
-    ec2 = session.client("ec2", region_name=region)
-    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
-    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
-    ec2.authorize_security_group_ingress(
-        GroupId=group,
-        IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
-        ],
-    )
-    return group
-
-
-def encryption(session: boto3.Session, bucket: str) -> str | None:
-    s3 = session.client("s3")
-    try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    except s3.exceptions.ClientError:
-        return None
-    return rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"]
-
-
-def open_ingress(session: boto3.Session, region: str, group: str) -> set[str]:
-    rules = session.client("ec2", region_name=region).describe_security_group_rules(
-        Filters=[{"Name": "group-id", "Values": [group]}]
-    )["SecurityGroupRules"]
-    return {r.get("CidrIpv4", "") for r in rules if not r["IsEgress"]}
+#: SSH open to the internet beside SSH from a private range: only the first may go.
+SSH_OPEN = (estate.Ingress(22, ("0.0.0.0/0",)), estate.Ingress(22, ("10.0.0.0/8",)))
 
 
 @pytest.fixture
 def fleet(aws: None) -> dict[str, Any]:
     """Four accounts, two regions: buckets, groups and weak password policies where the events say."""
     estate.enable_security_hub()
-    sessions = {account: member_session(account) for account in (M2, M3, M4)}
+    sessions = {
+        account: assume_role_session(account, ROLE, session_name="estate-setup") for account in (M2, M3, M4)
+    }
     sessions[HUB] = boto3.Session(region_name="us-east-1")
     for account in (HUB, M2, M3):
-        sessions[account].client("iam").update_account_password_policy(MinimumPasswordLength=8)
-    make_bucket(sessions[M2], "member-222-eu-bucket", "eu-west-1")
-    make_bucket(sessions[M2], "member-222-us-bucket", "us-east-1")
-    make_bucket(sessions[M4], "member-444-bucket", "us-east-1")
-    make_bucket(sessions[HUB], "hub-own-bucket", "us-east-1")
+        estate.set_weak_password_policy(session=sessions[account], policy={"MinimumPasswordLength": 8})
+    estate.create_bucket("member-222-eu-bucket", "eu-west-1", session=sessions[M2])
+    estate.create_bucket("member-222-us-bucket", "us-east-1", session=sessions[M2])
+    estate.create_bucket("member-444-bucket", "us-east-1", session=sessions[M4])
+    estate.create_bucket("hub-own-bucket", "us-east-1", session=sessions[HUB])
     groups = {
-        "sg-0222222222222eu01": make_open_group(sessions[M2], "eu-west-1"),
-        "sg-0333333333333eu01": make_open_group(sessions[M3], "eu-west-1"),
+        "sg-0222222222222eu01": estate.create_open_security_group(
+            "eu-west-1", session=sessions[M2], ingress=SSH_OPEN
+        ),
+        "sg-0333333333333eu01": estate.create_open_security_group(
+            "eu-west-1", session=sessions[M3], ingress=SSH_OPEN
+        ),
     }
     return {"sessions": sessions, "groups": groups}
 
@@ -125,7 +86,7 @@ def test_every_cross_account_fixture_is_covered() -> None:
 def test_member_bucket_in_another_region(fleet: dict[str, Any]) -> None:
     event, report, recorder = deliver("imported-s3.17-member-222-eu-west-1.json", fleet)
     assert report["findings"][0]["status"] == "remediated"
-    assert encryption(fleet["sessions"][M2], "member-222-eu-bucket") == "aws:kms"
+    assert estate.bucket_encryption("member-222-eu-bucket", session=fleet["sessions"][M2]) == "aws:kms"
     assert estate.finding(event["detail"]["findings"][0]["Id"])["Workflow"]["Status"] == "RESOLVED"
     assert recorder.count("sts.AssumeRole") == 1
 
@@ -143,7 +104,9 @@ def test_member_security_group_in_another_region(fleet: dict[str, Any]) -> None:
     _, report, _ = deliver("imported-ec2.13-member-222-eu-west-1.json", fleet)
     assert report["findings"][0]["status"] == "remediated"
     group = fleet["groups"]["sg-0222222222222eu01"]
-    assert open_ingress(fleet["sessions"][M2], "eu-west-1", group) == {"10.0.0.0/8"}
+    assert estate.ingress_rules(group, "eu-west-1", session=fleet["sessions"][M2]) == {
+        ("tcp", 22, "10.0.0.0/8")
+    }
 
 
 def test_role_that_cannot_be_assumed_notifies_with_the_reason(fleet: dict[str, Any]) -> None:
@@ -153,7 +116,7 @@ def test_role_that_cannot_be_assumed_notifies_with_the_reason(fleet: dict[str, A
     stored = estate.finding(event["detail"]["findings"][0]["Id"])
     assert stored["Workflow"]["Status"] == "NOTIFIED"
     assert f"cannot assume arn:aws:iam::{M4}:role/{ROLE}" in stored["Note"]["Text"]
-    assert encryption(fleet["sessions"][M4], "member-444-bucket") is None
+    assert estate.bucket_encryption("member-444-bucket", session=fleet["sessions"][M4]) is None
     assert not [call for call in recorder.calls if call.startswith("s3.")]
 
 
@@ -168,10 +131,11 @@ def test_custom_action_across_four_accounts_reuses_one_session_per_account(fleet
         "failed",
     ]
     sessions = fleet["sessions"]
-    assert encryption(sessions[M2], "member-222-eu-bucket") == "aws:kms"
-    assert encryption(sessions[M2], "member-222-us-bucket") == "AES256"
-    assert encryption(sessions[HUB], "hub-own-bucket") == "aws:kms"
-    assert open_ingress(sessions[M3], "eu-west-1", fleet["groups"]["sg-0333333333333eu01"]) == {"10.0.0.0/8"}
+    assert estate.bucket_encryption("member-222-eu-bucket", session=sessions[M2]) == "aws:kms"
+    assert estate.bucket_encryption("member-222-us-bucket", session=sessions[M2]) == "AES256"
+    assert estate.bucket_encryption("hub-own-bucket", session=sessions[HUB]) == "aws:kms"
+    group = fleet["groups"]["sg-0333333333333eu01"]
+    assert estate.ingress_rules(group, "eu-west-1", session=sessions[M3]) == {("tcp", 22, "10.0.0.0/8")}
     assert recorder.count("sts.AssumeRole") == 3, "one per member account (M2, M3 and the refused M4)"
     workflows = [estate.finding(f["Id"])["Workflow"]["Status"] for f in event["detail"]["findings"]]
     assert workflows == ["RESOLVED"] * 5 + ["NOTIFIED"]

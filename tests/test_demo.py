@@ -8,11 +8,6 @@ import pytest
 
 from demo.run import main
 
-# The demo routes through the transformed template.yaml; this runs wherever the template does.
-pytest.importorskip(
-    "tests.doubles.sam_routes", reason="template.yaml routing (tests/doubles/sam_routes.py) is not here"
-)
-
 
 def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFixture[str]) -> None:
     before = dict(os.environ)

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
+from localaws import estate
+from localaws.doubles.config_double import started_config_evaluations
+from localaws.engine_setup import make_engine
+from localaws.events import event_names, findings_of, load_event
 from model.errors import InvalidEventError
-from tests import estate
-from tests.doubles.config_double import started_config_evaluations
-from tests.engine_setup import make_engine
-from tests.events import event_names, findings_of, load_event
 
 OPEN_SSH = ("tcp", 22, "0.0.0.0/0")
 OPEN_RDP_V6 = ("tcp", 3389, "::/0")

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.doubles.event_patterns import InvalidPatternError, matches, validate_pattern
+from localaws.event_patterns import InvalidPatternError, matches, validate_pattern
 
 EC2_STATE_CHANGE: dict[str, Any] = {
     "version": "0",

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from localaws import estate
+from localaws.engine_setup import make_engine
+from localaws.events import event_names, load_event
 from model.errors import InvalidEventError
-from tests import estate
-from tests.engine_setup import make_engine
-from tests.events import event_names, load_event
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
 JSON = st.recursive(

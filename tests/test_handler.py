@@ -14,8 +14,8 @@ import pytest
 
 from engine import handler
 from engine.settings import ENV_DRY_RUN, ENV_HOME_ACCOUNT, Settings
-from tests import estate
-from tests.events import load_event
+from localaws import estate
+from localaws.events import load_event
 
 
 @dataclass

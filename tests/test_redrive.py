@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from engine.redrive import backoff_delays, event_of, redrive
-from tests.events import load_event
+from localaws.events import load_event
 
 EVENT = "securityhub-imported-s3.17-consolidated.json"
 

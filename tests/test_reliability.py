@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability import run_burst
+from localaws.reliability import run_burst
 
 
 @pytest.mark.usefixtures("aws")

@@ -7,8 +7,8 @@ from dataclasses import replace
 from engine.notes import NOTE_LIMIT, note_for
 from engine.parse import parse_event
 from engine.resolve import BATCH_LIMIT, needs_update, plan_updates
+from localaws.events import load_event
 from model.outcome import ApiCall, Change, Outcome, Status
-from tests.events import load_event
 
 FINDING = parse_event(load_event("securityhub-imported-s3.17-consolidated.json")).findings[0]
 

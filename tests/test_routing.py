@@ -1,6 +1,6 @@
 """Events reach exactly the function that should handle them, through template.yaml's own patterns.
 
-The deployed routing is read from the transformed template (tests/doubles/sam_routes.py) and
+The deployed routing is read from the transformed template (localaws/sam_routes.py) and
 matched with the EventBridge matcher; what *should* happen is decided independently, the way the
 engine decides it: the rule the engine's own lookup keys select (engine/identifiers.py), and
 whether that rule acts on automatic input. Every sample event in events/ is checked, and every
@@ -20,10 +20,10 @@ import yaml
 from deploy.functions import families
 from deploy.routing import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, routed_rules
 from engine.identifiers import config_rule_keys, finding_keys
+from localaws.event_patterns import matches
+from localaws.events import event_names, findings_of, load_event
+from localaws.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
 from rules.registry import Registry, Rule, load_registry
-from tests.doubles.event_patterns import matches
-from tests.doubles.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
-from tests.events import event_names, findings_of, load_event
 
 REGISTRY: Registry = load_registry()
 FUNCTION_OF_FAMILY = {family.name: family.function_id for family in families(REGISTRY.rules)}

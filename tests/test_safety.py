@@ -13,14 +13,14 @@ import pytest
 
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
+from localaws import estate
+from localaws.engine_setup import create_state_table, make_engine
+from localaws.events import load_event
+from localaws.faults import SendFaults, inject_call_faults
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource, ResourceFormat
 from remediations import CATALOG
 from rules.registry import Registry
-from tests import estate
-from tests.engine_setup import create_state_table, make_engine
-from tests.events import load_event
-from tests.faults import SendFaults, inject_call_faults
 
 TABLE = "remediator-state"
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"

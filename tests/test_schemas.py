@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from localaws.events import event_names, findings_of, load_event
 from model.schema import SchemaViolation, check, compile_schema
-from tests.events import event_names, findings_of, load_event
 
 SCHEMAS = sorted(Path("engine/schemas").glob("*.json"))
 ASFF = json.loads(Path("engine/schemas/asff_finding.json").read_text(encoding="utf-8"))

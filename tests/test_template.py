@@ -1,6 +1,6 @@
 """template.yaml and deploy/member-role.yaml are what the code says they must be.
 
-The templates are read as deployed (after the SAM transform, tests/doubles/sam_routes.py), and
+The templates are read as deployed (after the SAM transform, localaws/sam_routes.py), and
 compared with the sources of truth: the registry and the remediations' declared permissions, the
 engine's own permissions and settings. A role that lacks an action its code calls, or grants one
 nothing calls, fails here; so does a committed template older than the registry.
@@ -21,9 +21,9 @@ from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, engine_actions, grante
 from engine import settings
 from engine.permissions import ENGINE_PERMISSIONS
 from engine.settings import Settings
+from localaws.event_patterns import matches
+from localaws.sam_routes import function_environment, rule_routes, transformed_template
 from rules.registry import load_registry
-from tests.doubles.event_patterns import matches
-from tests.doubles.sam_routes import function_environment, rule_routes, transformed_template
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = functions.families(load_registry().rules)

@@ -150,7 +150,7 @@ def test_handler_answers_failure_instead_of_leaving_the_stack_waiting(answers: A
 
 
 def test_the_template_inlines_this_handler_and_grants_exactly_its_calls() -> None:
-    from tests.doubles.sam_routes import transformed_template
+    from localaws.sam_routes import transformed_template
 
     resources = transformed_template()["Resources"]
     function = resources["ActionTargetFunction"]["Properties"]

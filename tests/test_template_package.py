@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deploy import package
-from tests.doubles.sam_routes import function_environment
+from localaws.sam_routes import function_environment
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""A small EventBridge event-pattern matcher for tests.
+"""A small EventBridge event-pattern matcher, for routing events as the deployed rules would.
 
 Why: moto's matcher cannot look inside arrays, yet every Security Hub pattern filters on
 ``detail.findings`` (a list). This follows the Amazon EventBridge User Guide

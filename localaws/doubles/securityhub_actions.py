@@ -27,7 +27,7 @@ from urllib.parse import unquote
 from moto.securityhub.models import SecurityHubBackend
 from moto.utilities.paginator import paginate
 
-from tests.doubles.securityhub_errors import (
+from localaws.doubles.securityhub_errors import (
     InvalidInputError,
     LimitExceededError,
     ResourceConflictError,

@@ -5,7 +5,7 @@ findings with the first and selects them with the second, so both must behave as
 (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchUpdateFindings.html,
 https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html). Guarantees:
 
-* The whole request is validated first (:mod:`tests.doubles.securityhub_update_rules`); any
+* The whole request is validated first (:mod:`localaws.doubles.securityhub_update_rules`); any
   violation is an ``InvalidInputException`` (HTTP 400) and nothing is updated.
 * Per identifier: unknown (Id, ProductArn) -> ``FindingNotFound``; the same identifier again in
   one call -> ``DuplicatedFindingIdentifier`` for every repeat (the first occurrence is applied;
@@ -13,7 +13,7 @@ https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html). 
 * The finding's own ``UpdatedAt`` is never touched (AWS keeps it for the provider);
   ``Note.UpdatedAt`` is set to now; ``UserDefinedFields`` are merged; ``Severity`` is merged and
   ``Label`` derived from ``Normalized`` when only that is given (documented mapping).
-* ``GetFindings`` applies ``Filters`` and ``SortCriteria`` (:mod:`tests.doubles.securityhub_filters`;
+* ``GetFindings`` applies ``Filters`` and ``SortCriteria`` (:mod:`localaws.doubles.securityhub_filters`;
   anything it cannot apply is an ``InvalidInputException``), pages with moto's paginator
   (``MaxResults`` 1..100, default 100) and omits ``NextToken`` on the last page, as AWS does.
 
@@ -39,9 +39,9 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from moto.securityhub.models import Finding, SecurityHubBackend, securityhub_backends
 from moto.utilities.paginator import paginate
 
-from tests.doubles.securityhub_errors import InvalidInputError, json_object_body
-from tests.doubles.securityhub_filters import FilterError, finding_matches, sort_findings, validate_filters
-from tests.doubles.securityhub_update_rules import severity_label, validate_batch_update
+from localaws.doubles.securityhub_errors import InvalidInputError, json_object_body
+from localaws.doubles.securityhub_filters import FilterError, finding_matches, sort_findings, validate_filters
+from localaws.doubles.securityhub_update_rules import severity_label, validate_batch_update
 
 if TYPE_CHECKING:
     from moto.securityhub.responses import SecurityHubResponse

@@ -1,10 +1,10 @@
 """A moto server with the AWS test doubles installed, for code that talks to AWS over HTTP.
 
-``python -m tests.doubles.server --port 5000`` serves on loopback in the foreground until
+``python -m localaws.server --port 5000`` serves on loopback in the foreground until
 Ctrl-C/SIGTERM and prints the endpoint URL first, so scripts and the SAM/Lambda local tools can
 point ``endpoint_url`` at it. :func:`start_server` does the same in-process (a daemon thread), which
 lets a test inspect moto's state directly, e.g. with
-:func:`tests.doubles.config_double.started_config_evaluations`. A separate server process has its
+:func:`localaws.doubles.config_double.started_config_evaluations`. A separate server process has its
 own state: such helpers only see it in-process.
 """
 
@@ -18,7 +18,7 @@ from types import FrameType
 
 from moto.server import ThreadedMotoServer
 
-from tests.doubles.moto_patches import install_aws_doubles
+from localaws.doubles.moto_patches import install_aws_doubles
 
 LOOPBACK = "127.0.0.1"
 

@@ -8,7 +8,7 @@ go through botocore's serialisation and error parsing, with ``mock_aws`` in-proc
 * moto finds the handler for a URL in ``moto.<service>.urls.url_paths``. In-process, the
   botocore stubber reads ``backend.urls``, which re-reads that dict on every request; the server
   builds its Flask routes from it when the service's app is created, i.e. on the first request
-  to a server. So install before starting a server (``tests.doubles.server`` does).
+  to a server. So install before starting a server (``localaws.server`` does).
 * For rest-json services (Security Hub) moto derives the action from the HTTP method and path
   using the botocore model's ``requestUri`` (``BaseResponse._get_action``); for json services
   (Config) from ``X-Amz-Target``. ``call_action`` then calls the response-class method named
@@ -32,7 +32,7 @@ from moto.config.responses import ConfigResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from tests.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.

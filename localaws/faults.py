@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
+from botocore.compat import HTTPHeaders
 
 #: (operation "service.Operation", serialised request dict) -> error code to fail with, or None
 Decider = Callable[[str, dict[str, Any]], str | None]
@@ -38,12 +39,12 @@ class CallFaults:
             "Error": {"Code": code, "Message": f"injected {code}"},
             "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": 0},
         }
-        return AWSResponse("https://injected.invalid", status, {}, _Raw(b"")), parsed
+        return http_response("https://injected.invalid", status), parsed
 
 
 def inject_call_faults(session: boto3.Session, decide: Decider) -> CallFaults:
     faults = CallFaults(decide)
-    session.events.register("before-call.*.*", faults)
+    session.events.register("before-call.*.*", faults)  # type: ignore[arg-type]  # stubs: hooks return None; a response short-circuits
     return faults
 
 
@@ -63,7 +64,12 @@ class SendFaults:
         if self.attempts > self.times:
             return None
         body = f"<Error><Code>{self.code}</Code><Message>injected</Message></Error>".encode()
-        return AWSResponse(request.url, STATUS.get(self.code, 503), {}, _Raw(body))
+        return http_response(request.url, STATUS.get(self.code, 503), body)
+
+
+def http_response(url: str, status: int, body: bytes = b"") -> AWSResponse:
+    """A raw HTTP response for a `before-send` or `before-call` hook to return instead of AWS's."""
+    return AWSResponse(url, status, HTTPHeaders(), _Raw(body))
 
 
 class _Raw:

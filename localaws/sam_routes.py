@@ -3,7 +3,7 @@
 `template.yaml` is transformed offline with aws-sam-translator (the transform CloudFormation runs;
 no AWS call: the stack's policies are inline, so no managed-policy list is needed), once per process. Every `AWS::Events::Rule` of
 the result is kept with its pattern and the function it targets, and patterns are matched with
-`tests.doubles.event_patterns.matches`, which follows EventBridge's documented semantics.
+`localaws.event_patterns.matches`, which follows EventBridge's documented semantics.
 
 Stable API (the demo and the routing tests use it):
 
@@ -24,7 +24,6 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -32,7 +31,8 @@ import yaml
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from tests.doubles.event_patterns import matches
+from localaws.event_patterns import matches
+from localaws.project import project_path
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -42,7 +42,6 @@ __all__ = [
     "transformed_template",
 ]
 
-TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "template.yaml"
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_REGION = "us-east-1"
 
@@ -124,7 +123,7 @@ def rule_routes() -> list[RuleRoute]:
 
 @cache
 def _source_template() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(TEMPLATE_PATH.read_text(encoding="utf-8"))
+    document: dict[str, Any] = yaml.safe_load(project_path("template.yaml").read_text(encoding="utf-8"))
     return document
 
 
@@ -201,7 +200,7 @@ class _Resolver:
     def sub(self, argument: str | list[Any]) -> str:
         text, variables = (argument, {}) if isinstance(argument, str) else argument
         local = {key: str(self.resolve(value)) for key, value in variables.items()}
-        out, rest = "", text
+        out, rest = "", str(text)
         while "${" in rest:
             before, _, after = rest.partition("${")
             name, _, rest = after.partition("}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from tests.doubles.securityhub_errors import InvalidInputError
+from localaws.doubles.securityhub_errors import InvalidInputError
 
 if TYPE_CHECKING:
     from mypy_boto3_securityhub.type_defs import BatchUpdateFindingsRequestTypeDef

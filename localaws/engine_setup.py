@@ -1,4 +1,4 @@
-"""An engine wired exactly like the deployed handler, on a recording session, for tests."""
+"""An engine wired exactly like the deployed handler, on a recording session, and its state table."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.process import Engine
 from engine.settings import Settings
-from tests.estate import ACCOUNT, REGION
-from tests.recorder import CallRecorder, recording_session
+from localaws.estate import ACCOUNT, REGION
+from localaws.recorder import CallRecorder, recording_session
+from localaws.sessions import default_session
 
 
 def make_engine(settings: Settings | None = None, region: str = REGION) -> tuple[Engine, CallRecorder]:
@@ -21,9 +22,9 @@ def make_engine(settings: Settings | None = None, region: str = REGION) -> tuple
     return build_engine(settings, clients), recorder
 
 
-def create_state_table(name: str, region: str = REGION) -> None:
+def create_state_table(name: str, region: str = REGION, *, session: boto3.Session | None = None) -> None:
     """The stack's state table, as template.yaml declares it, in moto."""
-    boto3.client("dynamodb", region_name=region).create_table(
+    default_session(session).client("dynamodb", region_name=region).create_table(
         TableName=name,
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[

@@ -21,10 +21,10 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from engine.settings import Settings
-from tests import estate
-from tests.engine_setup import create_state_table, make_engine
-from tests.events import load_event
-from tests.faults import _Raw, inject_call_faults
+from localaws import estate
+from localaws.engine_setup import create_state_table, make_engine
+from localaws.events import load_event
+from localaws.faults import http_response, inject_call_faults
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
@@ -121,7 +121,7 @@ def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) ->
     def throttle(request: Any, **_: Any) -> AWSResponse | None:
         if rng.random() < 0.10:
             burst.throttled_attempts += 1
-            return AWSResponse(request.url, 503, {}, _Raw(b""))
+            return http_response(request.url, 503)
         return None
 
     def deny(operation: str, params: dict[str, Any]) -> str | None:
@@ -138,7 +138,7 @@ def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) ->
         if "burst_resource" in context and http_response.status_code < 300:
             burst.changes[context["burst_resource"]] += 1
 
-    session.events.register("before-send", throttle)
+    session.events.register("before-send", throttle)  # type: ignore[arg-type]  # stubs: hooks return None; a response short-circuits
     inject_call_faults(session, deny)
     session.events.register("before-parameter-build", remember)
     session.events.register("after-call", count)
