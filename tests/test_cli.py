@@ -16,9 +16,11 @@ from pathlib import Path
 import boto3
 import pytest
 
+from cli.errors import EXIT_AWS, EXIT_REGISTRY
 from cli.main import build_parser, main
 from cli.progress import ProgressBar
 from cli.sweep import sweep_filters
+from model.errors import RegistryError
 from rules.registry import load_registry
 from tests import estate
 from tests.doubles.server import start_server
@@ -87,6 +89,19 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit) as exit_info:
         main(["remediate-everything"])
     assert exit_info.value.code == 2
+
+
+def test_a_broken_registry_is_not_an_aws_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken() -> None:
+        raise RegistryError("rules/registry.json: rule id 's3-1' is used twice")
+
+    monkeypatch.setattr("cli.rules_table.load_registry", broken)
+    code, out, err = run(capsys, "rules")
+    assert code == EXIT_REGISTRY != EXIT_AWS
+    assert out == "" and err.startswith("remediator: error: broken rule registry: ")
+    assert err.count("\n") == 1
 
 
 def test_every_subcommand_is_in_the_parser() -> None:
