@@ -14,9 +14,10 @@ from typing import Any
 
 from cli.wiring import engine_from, session_from
 from engine.redrive import redrive
+from model.errors import RemediationError
 
 
-class FunctionFailedError(RuntimeError):
+class FunctionFailedError(RemediationError):
     """The deployed function answered with an error for a redriven event."""
 
 

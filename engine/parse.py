@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.identifiers import config_rule_keys, finding_keys
-from model.errors import InvalidEventError
+from model.errors import InvalidEventError, SchemaViolationError
 from model.finding import Finding, FindingSource, Resource
-from model.schema import SchemaViolation, Validator, check, compile_schema
+from model.schema import Validator, check, compile_schema
 
 IMPORTED = "Security Hub Findings - Imported"
 CUSTOM_ACTION = "Security Hub Findings - Custom Action"
@@ -55,7 +55,7 @@ def _validator(name: str) -> Validator:
 def _check(schema: str, value: Any, path: str) -> None:
     try:
         check(_validator(schema), value, path)
-    except SchemaViolation as error:
+    except SchemaViolationError as error:
         raise InvalidEventError(error.path, error.message) from None
 
 
