@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 #: (operation "service.Operation", serialised request dict) -> error code to fail with, or None
 Decider = Callable[[str, dict[str, Any]], str | None]
@@ -38,12 +38,13 @@ class CallFaults:
             "Error": {"Code": code, "Message": f"injected {code}"},
             "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": 0},
         }
-        return AWSResponse("https://injected.invalid", status, {}, _Raw(b"")), parsed
+        return AWSResponse("https://injected.invalid", status, HTTPHeaders(), _Raw(b"")), parsed
 
 
 def inject_call_faults(session: boto3.Session, decide: Decider) -> CallFaults:
     faults = CallFaults(decide)
-    session.events.register("before-call.*.*", faults)
+    # The stubs type handlers as returning None; a before-call handler returns a response to short-circuit.
+    session.events.register("before-call.*.*", faults)  # type: ignore[arg-type]
     return faults
 
 
@@ -63,7 +64,7 @@ class SendFaults:
         if self.attempts > self.times:
             return None
         body = f"<Error><Code>{self.code}</Code><Message>injected</Message></Error>".encode()
-        return AWSResponse(request.url, STATUS.get(self.code, 503), {}, _Raw(body))
+        return AWSResponse(request.url, STATUS.get(self.code, 503), HTTPHeaders(), _Raw(body))
 
 
 class _Raw:

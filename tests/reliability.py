@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from engine.settings import Settings
 from tests import estate
@@ -121,7 +121,7 @@ def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) ->
     def throttle(request: Any, **_: Any) -> AWSResponse | None:
         if rng.random() < 0.10:
             burst.throttled_attempts += 1
-            return AWSResponse(request.url, 503, {}, _Raw(b""))
+            return AWSResponse(request.url, 503, HTTPHeaders(), _Raw(b""))
         return None
 
     def deny(operation: str, params: dict[str, Any]) -> str | None:
@@ -138,7 +138,7 @@ def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) ->
         if "burst_resource" in context and http_response.status_code < 300:
             burst.changes[context["burst_resource"]] += 1
 
-    session.events.register("before-send", throttle)
+    session.events.register("before-send", throttle)  # type: ignore[arg-type]  # returns a response: see faults.py
     inject_call_faults(session, deny)
     session.events.register("before-parameter-build", remember)
     session.events.register("after-call", count)

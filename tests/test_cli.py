@@ -122,7 +122,8 @@ def test_a_broken_registry_is_not_an_aws_error(
 def test_every_subcommand_is_in_the_parser() -> None:
     subparsers = build_parser()._subparsers
     assert subparsers is not None
-    assert set(subparsers._group_actions[0].choices) == set(COMMANDS)  # type: ignore[attr-defined]
+    choices = subparsers._group_actions[0].choices
+    assert choices is not None and set(choices) == set(COMMANDS)
 
 
 # --- rules --------------------------------------------------------------------------------
