@@ -26,6 +26,7 @@ from cli.invoke import FAILING_STATUSES
 from cli.progress import ProgressBar
 from cli.table import render
 from cli.wiring import engine_from, outcome_printer
+from engine.dispatch import ACTIONABLE_WORKFLOW
 from engine.identifiers import finding_keys
 from engine.parse import CUSTOM_ACTION
 from model.errors import RetryLaterError
@@ -46,7 +47,7 @@ def sweep_filters(controls: Sequence[str] = (), accounts: Sequence[str] = ()) ->
     filters: dict[str, Any] = {
         "ComplianceStatus": equals(["FAILED"]),
         "RecordState": equals(["ACTIVE"]),
-        "WorkflowStatus": equals(["NEW", "NOTIFIED"]),
+        "WorkflowStatus": equals(sorted(ACTIONABLE_WORKFLOW)),
     }
     for key, values in (("ComplianceSecurityControlId", controls), ("AwsAccountId", accounts)):
         if len(values) > MAX_FILTER_VALUES:

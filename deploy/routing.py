@@ -16,7 +16,8 @@ a manual rule's findings reach the engine through the custom action alone. Each 
 
 A pattern is at most `PATTERN_LIMIT` characters (EventBridge's default quota): a family whose
 identifiers do not fit gets several rules, each with a share of them.
-Formats: ../shared/reference/events.md §5 and asff.md §2.
+Event formats: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+and ASFF's control fields: https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.dispatch import ACTIONABLE_WORKFLOW
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
 from rules.registry import Rule
 
-IMPORTED = "Security Hub Findings - Imported"
-CUSTOM_ACTION = "Security Hub Findings - Custom Action"
-CONFIG_CHANGE = "Config Rules Compliance Change"
 #: EventBridge quota "Event pattern size", measured here with JSON's default spacing to stay clear of it.
 PATTERN_LIMIT = 2048
-ACTIONABLE_WORKFLOW = ("NEW", "NOTIFIED")
 
 #: Standards whose per-standard control id is the security control id (engine/identifiers.py).
 _SCID_GENERATORS = ("aws-foundational-security-best-practices/v/", "nist-800-53/v/")
@@ -106,7 +105,7 @@ def _imported_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
     findings: dict[str, Any] = {
         "Compliance": {"Status": ["FAILED"]},
         "RecordState": ["ACTIVE"],
-        "Workflow": {"Status": list(ACTIONABLE_WORKFLOW)},
+        "Workflow": {"Status": sorted(ACTIONABLE_WORKFLOW)},
     }
     if len(conditions) == 1:
         (only,) = conditions

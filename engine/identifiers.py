@@ -5,7 +5,9 @@ control (`cis-aws-foundations-benchmark/v/1.2.0/4.1`, `pci-dss/v/3.2.1/PCI.EC2.5
 Config rule name (`securityhub-restricted-ssh-1399bc40`, `restricted-ssh-conformance-pack-x1`).
 Each becomes a lower-case key, most specific first, and the registry holds an index of the
 same keys, so a lookup is a few dictionary probes however large the registry is.
-Formats: ../shared/reference/asff.md §2 and controls.md §4.
+Formats: https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
+and consolidated control findings:
+https://docs.aws.amazon.com/securityhub/latest/userguide/controls-findings-create-update.html
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """Parse an EventBridge event into normalised findings.
 
 Each finding is validated on its own, so one malformed finding in a custom-action event is
-reported with the path of its bad field while the others go on. Formats:
-../shared/reference/events.md and asff.md.
+reported with the path of its bad field while the others go on. The detail-type names below are
+defined here once; deploy/ builds the EventBridge patterns from them. Formats:
+https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+(Security Hub) and https://docs.aws.amazon.com/config/latest/developerguide/monitor-config-with-cloudwatchevents.html
+(Config); the samples in events/ are real-shaped instances of each.
 """
 
 from __future__ import annotations

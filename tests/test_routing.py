@@ -18,8 +18,10 @@ import pytest
 import yaml
 
 from deploy.functions import families
-from deploy.routing import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, routed_rules
+from deploy.routing import routed_rules
+from engine.dispatch import ACTIONABLE_WORKFLOW
 from engine.identifiers import config_rule_keys, finding_keys
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
 from rules.registry import Registry, Rule, load_registry
 from tests.doubles.event_patterns import matches
 from tests.doubles.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
@@ -55,7 +57,7 @@ def _actionable(finding: Mapping[str, Any]) -> bool:
     return (
         (finding.get("Compliance") or {}).get("Status") == "FAILED"
         and finding.get("RecordState") == "ACTIVE"
-        and (finding.get("Workflow") or {}).get("Status") in ("NEW", "NOTIFIED")
+        and (finding.get("Workflow") or {}).get("Status") in ACTIONABLE_WORKFLOW
     )
 
 
