@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.dispatch import ACTIONABLE_WORKFLOW
+from engine.identifiers import CONTROL_TOWER_STANDARD, SCID_STANDARDS
 from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
 from rules.registry import Rule
 
@@ -36,8 +37,8 @@ from rules.registry import Rule
 PATTERN_LIMIT = 2048
 
 #: Standards whose per-standard control id is the security control id (engine/identifiers.py).
-_SCID_GENERATORS = ("aws-foundational-security-best-practices/v/", "nist-800-53/v/")
-_CONTROL_TOWER_GENERATOR = "service-managed-aws-control-tower/v/"
+_SCID_GENERATORS = tuple(f"{standard}v/" for standard in SCID_STANDARDS if standard != CONTROL_TOWER_STANDARD)
+_CONTROL_TOWER_GENERATOR = f"{CONTROL_TOWER_STANDARD}v/"
 #: CIS v1.2.0 findings carry RuleId and an ARN GeneratorId; every other standard ControlId and
 #: `<standard>/v/<version>/<control>` (asff.md §2).
 _RULE_ID_STANDARDS = {

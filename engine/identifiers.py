@@ -22,12 +22,10 @@ _CONSOLIDATED_ID = re.compile(r":security-control/(?P<control>[^/]+)/finding/")
 _SUBSCRIPTION_ID = re.compile(r":subscription/(?P<standard>[^/]+/v/[^/]+)/(?P<control>[^/]+)/finding/")
 _GENERATOR = re.compile(r"(?:^|/)(?P<standard>[a-z0-9-]+/v/[0-9.]+)/(?:rule/)?(?P<control>[^/]+)$")
 _CONSOLIDATED_GENERATOR = re.compile(r"^security-control/(?P<control>[^/]+)$")
-#: Standards whose per-standard control id is the security control id itself.
-_SCID_STANDARDS = (
-    "aws-foundational-security-best-practices/",
-    "nist-800-53/",
-    "service-managed-aws-control-tower/",
-)
+#: Its per-standard control ids are the security control id prefixed `CT.`.
+CONTROL_TOWER_STANDARD = "service-managed-aws-control-tower/"
+#: Standards whose per-standard control id is the security control id itself (deploy/routing.py too).
+SCID_STANDARDS = ("aws-foundational-security-best-practices/", "nist-800-53/", CONTROL_TOWER_STANDARD)
 #: Security Hub's service-linked rules: `securityhub-<rule>-<8 hex>` (AWS's doc example: `-12345`).
 _SECURITYHUB_RULE = re.compile(r"^securityhub-(?P<base>.+?)(?:-(?=[a-z]*[0-9])[0-9a-z]{4,12})?$")
 _CONFORMANCE_PACK_RULE = re.compile(r"^(?P<base>.+?)-conformance-pack-[a-z0-9]+$")
@@ -71,7 +69,7 @@ def standard_of(product_fields: Mapping[str, Any]) -> str:
 
 
 def _standard_keys(standard: str, control: str) -> Iterator[str]:
-    if standard.startswith(_SCID_STANDARDS):
+    if standard.startswith(SCID_STANDARDS):
         yield control_key(control.removeprefix("CT."))
     yield standard_key(standard, control)
 
