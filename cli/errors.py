@@ -8,6 +8,7 @@ EXIT_OK = 0
 EXIT_FINDINGS_FAILED = 1  # the command ran; some finding failed or could not be recorded
 EXIT_USAGE = 2  # bad arguments or input (argparse uses 2 as well)
 EXIT_AWS = 3  # AWS could not be reached or refused the command's own calls
+EXIT_REGISTRY = 4  # the rule registry or a remediation declaration is broken: fix the installation
 
 
 class CommandError(RemediationError):

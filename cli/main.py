@@ -1,7 +1,8 @@
 """The `remediator` command: argument parsing, one-line errors, exit codes.
 
 Exit codes: 0 everything fine; 1 a finding failed or its outcome could not be recorded;
-2 bad arguments or input; 3 AWS could not be reached or refused the command's own calls.
+2 bad arguments or input; 3 AWS could not be reached or refused the command's own calls;
+4 the rule registry or a remediation declaration is broken (no flag fixes it: the installation does).
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
-from cli.errors import EXIT_AWS, EXIT_USAGE, CommandError
-from model.errors import InvalidEventError, RemediationError
+from cli.errors import EXIT_AWS, EXIT_REGISTRY, EXIT_USAGE, CommandError
+from model.errors import InvalidEventError, RegistryError, RemediationError
 
 PROG = "remediator"
 EPILOG = (
     "Settings come from the same environment variables as the deployed function "
     "(MEMBER_ROLE_NAME, HOME_ACCOUNT_ID, STATE_TABLE_NAME, EXCLUSION_TAG, ...). "
-    "Exit codes: 0 fine, 1 a finding failed, 2 bad arguments or input, 3 AWS error."
+    "Exit codes: 0 fine, 1 a finding failed, 2 bad arguments or input, 3 AWS error, "
+    "4 broken rule registry."
 )
 
 
@@ -173,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, message, EXIT_AWS)
     except BotoCoreError as error:
         return _fail(args, f"AWS: {error}", EXIT_AWS)
+    except RegistryError as error:
+        return _fail(args, f"broken rule registry: {error}", EXIT_REGISTRY)
     except RemediationError as error:
         return _fail(args, str(error), EXIT_AWS)
 

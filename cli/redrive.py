@@ -14,16 +14,18 @@ from typing import Any
 
 from cli.wiring import engine_from, session_from
 from engine.redrive import redrive
+from model.errors import RemediationError
 
 
-class FunctionFailedError(RuntimeError):
+class FunctionFailedError(RemediationError):
     """The deployed function answered with an error for a redriven event."""
 
 
 def run(args: argparse.Namespace) -> int:
     session = session_from(args)
+    endpoint_url = args.endpoint_url or None
     if args.function:
-        lambda_client = session.client("lambda")
+        lambda_client = session.client("lambda", endpoint_url=endpoint_url)
 
         def deliver(event: dict[str, Any]) -> None:
             response = lambda_client.invoke(
@@ -40,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         def deliver(event: dict[str, Any]) -> None:
             engine.handle(event)
 
-    report = redrive(session.client("sqs"), args.queue_url, deliver, attempts=args.attempts)
+    report = redrive(
+        session.client("sqs", endpoint_url=endpoint_url), args.queue_url, deliver, attempts=args.attempts
+    )
     print(
         f"redrive: {report.delivered} delivered, {report.failed} still failing (left in the queue), "
         f"{report.unreadable} without an event",

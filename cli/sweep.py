@@ -30,6 +30,7 @@ from engine.identifiers import finding_keys
 from engine.parse import CUSTOM_ACTION
 from model.errors import RetryLaterError
 from model.outcome import Outcome
+from model.workflow import ACTIONABLE_WORKFLOW
 from rules.registry import Registry
 
 BATCH_SIZE = 100  # the most findings one event and one BatchUpdateFindings call take
@@ -46,7 +47,7 @@ def sweep_filters(controls: Sequence[str] = (), accounts: Sequence[str] = ()) ->
     filters: dict[str, Any] = {
         "ComplianceStatus": equals(["FAILED"]),
         "RecordState": equals(["ACTIVE"]),
-        "WorkflowStatus": equals(["NEW", "NOTIFIED"]),
+        "WorkflowStatus": equals(sorted(ACTIONABLE_WORKFLOW)),
     }
     for key, values in (("ComplianceSecurityControlId", controls), ("AwsAccountId", accounts)):
         if len(values) > MAX_FILTER_VALUES:

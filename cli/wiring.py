@@ -1,14 +1,14 @@
-"""Wire the deployed engine for a terminal: a session from flags, and outcomes on stderr, not logs.
+"""Wire the deployed engine for a terminal: clients from flags, and outcomes on stderr, not logs.
 
 The engine is built by `engine.handler.build_engine`, exactly as in Lambda; only the outcome
 listener differs, because the handler's structured logs and metrics belong in CloudWatch, not
-between a command's output lines.
+between a command's output lines. `--endpoint-url` is handed to `ClientFactory`, which passes it
+to every client it makes (member-role sessions included); the process environment is left alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 
@@ -21,14 +21,9 @@ from engine.process import Engine
 from engine.settings import Settings
 from model.outcome import Outcome
 
-#: boto3 reads this for every client, including those of assumed member-role sessions.
-ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL"
-
 
 def session_from(args: argparse.Namespace) -> boto3.Session:
-    """A session for --profile/--region; --endpoint-url points every client at that endpoint."""
-    if args.endpoint_url:
-        os.environ[ENDPOINT_VARIABLE] = args.endpoint_url
+    """A session for --profile/--region (it knows nothing of --endpoint-url: see `clients_from`)."""
     session = boto3.Session(profile_name=args.profile, region_name=args.region)
     if not session.region_name:
         raise CommandError("no region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
@@ -43,14 +38,19 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def engine_from(args: argparse.Namespace, on_outcome: Callable[[Outcome], None] | None = None) -> Engine:
-    settings = settings_from(args)
-    clients = ClientFactory(
+def clients_from(args: argparse.Namespace, settings: Settings) -> ClientFactory:
+    """Clients for --profile/--region, every one of them sent to --endpoint-url when it is given."""
+    return ClientFactory(
         session_from(args),
         member_role_name=settings.member_role_name,
         home_account_id=settings.home_account_id,
+        endpoint_url=args.endpoint_url or None,
     )
-    engine = build_engine(settings, clients)
+
+
+def engine_from(args: argparse.Namespace, on_outcome: Callable[[Outcome], None] | None = None) -> Engine:
+    settings = settings_from(args)
+    engine = build_engine(settings, clients_from(args, settings))
     engine.on_outcome = on_outcome or (outcome_printer() if args.verbose else None)
     return engine
 

@@ -1,6 +1,6 @@
 """A small ASFF factory: findings shaped like Security Hub's own (see events/*.json), and events.
 
-Two forms, as a fleet has both (../shared/reference/asff.md §2): consolidated control findings
+Two forms, as a fleet has both (see engine/identifiers.py): consolidated control findings
 (`security-control/<id>`) and per-standard CIS 1.2.0 findings (`subscription/…/<rule>`), which
 carry the control in `ProductFields.RuleId` rather than `Compliance.SecurityControlId`.
 """
@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from engine.parse import CUSTOM_ACTION, IMPORTED
 
 FSBP = "standards/aws-foundational-security-best-practices/v/1.0.0"
 CIS_12 = "cis-aws-foundations-benchmark/v/1.2.0"
@@ -181,7 +183,7 @@ def finding(
 def imported_event(finding: Mapping[str, Any], hub_account: str, hub_region: str) -> dict[str, Any]:
     """`Security Hub Findings - Imported`: exactly one finding, as Security Hub sends it."""
     return _event(
-        "Security Hub Findings - Imported",
+        IMPORTED,
         hub_account,
         hub_region,
         [f"{finding['ProductArn']}/{finding['Id']}"],
@@ -202,7 +204,7 @@ def custom_action_event(
         "actionDescription": "Send the selected findings to the remediation engine",
         "findings": [dict(f) for f in findings],
     }
-    return _event("Security Hub Findings - Custom Action", hub_account, hub_region, [action_arn], detail)
+    return _event(CUSTOM_ACTION, hub_account, hub_region, [action_arn], detail)
 
 
 def _event(

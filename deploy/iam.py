@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 
 from engine.permissions import ENGINE_PERMISSIONS
+from model.errors import RemediationError
 
 Cfn = Any  # a CloudFormation value: a string or an intrinsic function
 
@@ -56,7 +57,7 @@ RUNTIME_PERMISSIONS: dict[str, str] = {
 }
 
 
-class UnplacedActionError(ValueError):
+class UnplacedActionError(RemediationError):
     """engine/permissions.py declares an action this module does not know where to grant."""
 
 

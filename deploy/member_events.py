@@ -16,6 +16,7 @@ from typing import Any
 
 from deploy.failures import EVENT_RETRY_POLICY
 from deploy.routing import config_patterns
+from engine.parse import CONFIG_CHANGE
 from rules.registry import Rule
 
 ADMIN_BUS = {"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AdminAccountId}:event-bus/default"}
@@ -82,7 +83,7 @@ def admin_bus_policy() -> dict[str, Any]:
                         "StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}},
                         "ForAllValues:StringEquals": {
                             "events:source": ["aws.config"],
-                            "events:detail-type": ["Config Rules Compliance Change"],
+                            "events:detail-type": [CONFIG_CHANGE],
                         },
                     },
                 },

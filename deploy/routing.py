@@ -16,7 +16,8 @@ a manual rule's findings reach the engine through the custom action alone. Each 
 
 A pattern is at most `PATTERN_LIMIT` characters (EventBridge's default quota): a family whose
 identifiers do not fit gets several rules, each with a share of them.
-Formats: ../shared/reference/events.md §5 and asff.md §2.
+Event formats: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+and ASFF's control fields: https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
 """
 
 from __future__ import annotations
@@ -27,18 +28,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.identifiers import CONTROL_TOWER_STANDARD, SCID_STANDARDS
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
 from model.workflow import ACTIONABLE_WORKFLOW
 from rules.registry import Rule
 
-IMPORTED = "Security Hub Findings - Imported"
-CUSTOM_ACTION = "Security Hub Findings - Custom Action"
-CONFIG_CHANGE = "Config Rules Compliance Change"
 #: EventBridge quota "Event pattern size", measured here with JSON's default spacing to stay clear of it.
 PATTERN_LIMIT = 2048
 
 #: Standards whose per-standard control id is the security control id (engine/identifiers.py).
-_SCID_GENERATORS = ("aws-foundational-security-best-practices/v/", "nist-800-53/v/")
-_CONTROL_TOWER_GENERATOR = "service-managed-aws-control-tower/v/"
+_SCID_GENERATORS = tuple(f"{standard}v/" for standard in SCID_STANDARDS if standard != CONTROL_TOWER_STANDARD)
+_CONTROL_TOWER_GENERATOR = f"{CONTROL_TOWER_STANDARD}v/"
 #: CIS v1.2.0 findings carry RuleId and an ARN GeneratorId; every other standard ControlId and
 #: `<standard>/v/<version>/<control>` (asff.md §2).
 _RULE_ID_STANDARDS = {
@@ -106,7 +106,7 @@ def _imported_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
     findings: dict[str, Any] = {
         "Compliance": {"Status": ["FAILED"]},
         "RecordState": ["ACTIVE"],
-        "Workflow": {"Status": list(ACTIONABLE_WORKFLOW)},
+        "Workflow": {"Status": sorted(ACTIONABLE_WORKFLOW)},
     }
     if len(conditions) == 1:
         (only,) = conditions

@@ -86,12 +86,10 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools import Tracer
 
         handle = Tracer(service="sechub-remediator").capture_method(handle)
-    try:
-        return handle(event)
-    finally:
-        logger.remove_keys(["finding_id"])
+    return handle(event)
 
 
-@logger.inject_lambda_context(log_event=False)
+#: clear_state: keys appended during one invocation (`finding_id`) never reach the next one's logs.
+@logger.inject_lambda_context(log_event=False, clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _handle(event, context)

@@ -5,7 +5,9 @@ control (`cis-aws-foundations-benchmark/v/1.2.0/4.1`, `pci-dss/v/3.2.1/PCI.EC2.5
 Config rule name (`securityhub-restricted-ssh-1399bc40`, `restricted-ssh-conformance-pack-x1`).
 Each becomes a lower-case key, most specific first, and the registry holds an index of the
 same keys, so a lookup is a few dictionary probes however large the registry is.
-Formats: ../shared/reference/asff.md §2 and controls.md §4.
+Formats: https://docs.aws.amazon.com/securityhub/latest/userguide/asff-required-attributes.html
+and consolidated control findings:
+https://docs.aws.amazon.com/securityhub/latest/userguide/controls-findings-create-update.html
 """
 
 from __future__ import annotations
@@ -20,12 +22,10 @@ _CONSOLIDATED_ID = re.compile(r":security-control/(?P<control>[^/]+)/finding/")
 _SUBSCRIPTION_ID = re.compile(r":subscription/(?P<standard>[^/]+/v/[^/]+)/(?P<control>[^/]+)/finding/")
 _GENERATOR = re.compile(r"(?:^|/)(?P<standard>[a-z0-9-]+/v/[0-9.]+)/(?:rule/)?(?P<control>[^/]+)$")
 _CONSOLIDATED_GENERATOR = re.compile(r"^security-control/(?P<control>[^/]+)$")
-#: Standards whose per-standard control id is the security control id itself.
-_SCID_STANDARDS = (
-    "aws-foundational-security-best-practices/",
-    "nist-800-53/",
-    "service-managed-aws-control-tower/",
-)
+#: Its per-standard control ids are the security control id prefixed `CT.`.
+CONTROL_TOWER_STANDARD = "service-managed-aws-control-tower/"
+#: Standards whose per-standard control id is the security control id itself (deploy/routing.py too).
+SCID_STANDARDS = ("aws-foundational-security-best-practices/", "nist-800-53/", CONTROL_TOWER_STANDARD)
 #: Security Hub's service-linked rules: `securityhub-<rule>-<8 hex>` (AWS's doc example: `-12345`).
 _SECURITYHUB_RULE = re.compile(r"^securityhub-(?P<base>.+?)(?:-(?=[a-z]*[0-9])[0-9a-z]{4,12})?$")
 _CONFORMANCE_PACK_RULE = re.compile(r"^(?P<base>.+?)-conformance-pack-[a-z0-9]+$")
@@ -69,7 +69,7 @@ def standard_of(product_fields: Mapping[str, Any]) -> str:
 
 
 def _standard_keys(standard: str, control: str) -> Iterator[str]:
-    if standard.startswith(_SCID_STANDARDS):
+    if standard.startswith(SCID_STANDARDS):
         yield control_key(control.removeprefix("CT."))
     yield standard_key(standard, control)
 

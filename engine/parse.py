@@ -1,8 +1,11 @@
 """Parse an EventBridge event into normalised findings.
 
 Each finding is validated on its own, so one malformed finding in a custom-action event is
-reported with the path of its bad field while the others go on. Formats:
-../shared/reference/events.md and asff.md.
+reported with the path of its bad field while the others go on. The detail-type names below are
+defined here once; deploy/ builds the EventBridge patterns from them. Formats:
+https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+(Security Hub) and https://docs.aws.amazon.com/config/latest/developerguide/monitor-config-with-cloudwatchevents.html
+(Config); the samples in events/ are real-shaped instances of each.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.identifiers import config_rule_keys, finding_keys
-from model.errors import InvalidEventError
+from model.errors import InvalidEventError, SchemaViolationError
 from model.finding import Finding, FindingSource, Resource, ResourceFormat
-from model.schema import SchemaViolation, Validator, check, compile_schema
+from model.schema import Validator, check, compile_schema
 
 IMPORTED = "Security Hub Findings - Imported"
 CUSTOM_ACTION = "Security Hub Findings - Custom Action"
@@ -48,7 +51,7 @@ def _validator(name: str) -> Validator:
 def _check(schema: str, value: Any, path: str) -> None:
     try:
         check(_validator(schema), value, path)
-    except SchemaViolation as error:
+    except SchemaViolationError as error:
         raise InvalidEventError(error.path, error.message) from None
 
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from botocore.awsrequest import AWSResponse
-from botocore.compat import HTTPHeaders
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 #: (operation "service.Operation", serialised request dict) -> error code to fail with, or None
 Decider = Callable[[str, dict[str, Any]], str | None]
@@ -44,7 +43,7 @@ class CallFaults:
 
 def inject_call_faults(session: boto3.Session, decide: Decider) -> CallFaults:
     faults = CallFaults(decide)
-    session.events.register("before-call.*.*", faults)  # type: ignore[arg-type]  # stubs: hooks return None; a response short-circuits
+    session.events.register("before-call.*.*", faults)  # type: ignore[arg-type]  # a response short-circuits
     return faults
 
 

@@ -33,7 +33,7 @@ TRANSIENT_ERROR_CODES = frozenset(
 
 
 class RemediationError(Exception):
-    """Base of every error the engine raises on purpose."""
+    """Base of every error this project raises on purpose: engine, CLI and deployment tooling."""
 
     #: what notes, reports and metrics show as the error code when AWS gave none
     code = ""
@@ -50,6 +50,18 @@ class InvalidEventError(RemediationError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+class SchemaViolationError(RemediationError):
+    """A value does not satisfy its JSON Schema; `path` is the dotted path of the bad field.
+
+    Callers turn it into the error of their layer (`InvalidEventError`, `RegistryError`).
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 class RegistryError(RemediationError):

@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from model.errors import RegistryError
-from model.schema import SchemaViolation, Validator, check, compile_schema
+from model.errors import RegistryError, SchemaViolationError
+from model.schema import Validator, check, compile_schema
 from remediations import CATALOG
 from remediations.base import Remediation
 from rules.keys import config_key, control_key, standard_key
@@ -137,7 +137,7 @@ def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], wh
 def _validate(validator: Validator, value: Any, where: str) -> None:
     try:
         check(validator, value, "registry")
-    except SchemaViolation as error:
+    except SchemaViolationError as error:
         raise RegistryError(f"{where}: {error.message}") from None
 
 

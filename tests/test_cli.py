@@ -8,6 +8,7 @@ user would point the CLI at one.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,12 +17,14 @@ from pathlib import Path
 import boto3
 import pytest
 
+from cli.errors import EXIT_AWS, EXIT_REGISTRY
 from cli.main import build_parser, main
 from cli.progress import ProgressBar
 from cli.sweep import sweep_filters
 from localaws import estate
 from localaws.events import EVENTS_DIR, load_event
 from localaws.server import start_server
+from model.errors import RegistryError
 from rules.registry import load_registry
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
@@ -33,6 +36,20 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_on_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str
+) -> tuple[int, str, str]:
+    """Run with AWS_ENDPOINT_URL unset, so only --endpoint-url reaches the server; the CLI leaves
+    os.environ exactly as it found it."""
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    before = dict(os.environ)
+    result = run(capsys, *argv, "--endpoint-url", endpoint, "--region", estate.REGION)
+    assert dict(os.environ) == before
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    return result
 
 
 def event_file(tmp_path: Path, name: str, replacements: dict[str, str] | None = None) -> Path:
@@ -48,7 +65,7 @@ def hub(aws: None) -> None:
 
 @pytest.fixture
 def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A moto server; AWS_ENDPOINT_URL is restored afterwards whatever the CLI set."""
+    """A moto server; AWS_ENDPOINT_URL points the test's own setup and checks at it."""
     server, endpoint = start_server()
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     try:
@@ -89,10 +106,24 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert exit_info.value.code == 2
 
 
+def test_a_broken_registry_is_not_an_aws_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken() -> None:
+        raise RegistryError("rules/registry.json: rule id 's3-1' is used twice")
+
+    monkeypatch.setattr("cli.rules_table.load_registry", broken)
+    code, out, err = run(capsys, "rules")
+    assert code == EXIT_REGISTRY != EXIT_AWS
+    assert out == "" and err.startswith("remediator: error: broken rule registry: ")
+    assert err.count("\n") == 1
+
+
 def test_every_subcommand_is_in_the_parser() -> None:
     subparsers = build_parser()._subparsers
     assert subparsers is not None
-    assert set(subparsers._group_actions[0].choices) == set(COMMANDS)  # type: ignore[attr-defined]
+    choices = subparsers._group_actions[0].choices
+    assert choices is not None and set(choices) == set(COMMANDS)
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -196,12 +227,12 @@ def test_invoke_verbose_errors_carry_the_traceback(capsys: pytest.CaptureFixture
     assert "Traceback" in err and err.rstrip().splitlines()[-1].startswith("remediator: error: ")
 
 
-def test_invoke_against_a_moto_server(moto_endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invoke_against_a_moto_server(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     estate.create_bucket()
     estate.import_findings(load_event(S3_EVENT))
-    code, out, _ = run(
-        capsys, "invoke", str(EVENTS_DIR / S3_EVENT), "--endpoint-url", moto_endpoint, "--region", "us-east-1"
-    )
+    code, out, _ = run_on_server(monkeypatch, capsys, "invoke", str(EVENTS_DIR / S3_EVENT))
     assert code == 0
     assert json.loads(out)["summary"] == {"remediated": 1}
     assert (
@@ -297,10 +328,31 @@ def test_sweep_exits_1_and_lists_failures(hub: None, capsys: pytest.CaptureFixtu
     assert f"{ids[1]}: " in out and "NoSuchBucket" in out
 
 
-def test_sweep_against_a_moto_server(moto_endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sweep_against_a_moto_server(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import_bucket_findings(3)
-    code, out, _ = run(capsys, "sweep", "--endpoint-url", moto_endpoint, "--region", "us-east-1", "--json")
+    code, out, _ = run_on_server(monkeypatch, capsys, "sweep", "--json")
     assert code == 0 and json.loads(out)["summary"] == {"remediated": 3}
+
+
+# --- redrive ------------------------------------------------------------------------------
+
+
+def test_redrive_against_a_moto_server(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    estate.create_bucket()
+    estate.import_findings(load_event(S3_EVENT))
+    sqs = boto3.client("sqs", region_name=estate.REGION)
+    queue_url = sqs.create_queue(QueueName="remediator-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(load_event(S3_EVENT)))
+    code, _, err = run_on_server(monkeypatch, capsys, "redrive", queue_url)
+    assert code == 0 and "1 delivered" in err
+    assert (
+        estate.finding(load_event(S3_EVENT)["detail"]["findings"][0]["Id"])["Workflow"]["Status"]
+        == "RESOLVED"
+    )
 
 
 # --- progress bar -------------------------------------------------------------------------

@@ -7,6 +7,8 @@ record the engine wrote, the plan printed by `--dry-run`, the refusal and `--for
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 
@@ -79,8 +81,11 @@ def test_undo_refuses_what_someone_else_changed_since_unless_forced(
 
 
 def _encrypt(key: str | None) -> None:
-    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key} if key else {"SSEAlgorithm": "AES256"}
-    boto3.client("s3", region_name="us-east-1").put_bucket_encryption(
+    default: dict[str, Any] = (
+        {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key} if key else {"SSEAlgorithm": "AES256"}
+    )
+    s3: Any = boto3.client("s3", region_name="us-east-1")
+    s3.put_bucket_encryption(
         Bucket=estate.BUCKET,
         ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
     )

@@ -64,6 +64,29 @@ def test_lambda_handler_remediates_logs_and_counts(
     )
 
 
+@pytest.mark.usefixtures("fresh_handler")
+def test_keys_appended_in_one_invocation_are_absent_from_the_next(
+    monkeypatch: pytest.MonkeyPatch, log_output: io.StringIO
+) -> None:
+    class LoggingEngine:
+        settings = Settings()
+
+        def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+            handler.logger.info("before")
+            if event.get("finding"):
+                handler.logger.append_keys(finding_id=event["finding"])
+            handler.logger.info("after")
+            return {}
+
+    monkeypatch.setattr(handler, "_engine", LoggingEngine())
+    handler.lambda_handler({"finding": "finding-1"}, LambdaContext())
+    handler.lambda_handler({}, LambdaContext())
+    logs = [json.loads(line) for line in log_output.getvalue().splitlines()]
+    assert [line["message"] for line in logs] == ["before", "after", "before", "after"]
+    assert [line.get("finding_id") for line in logs] == [None, "finding-1", None, None]
+    assert all(line["function_request_id"] == LambdaContext.aws_request_id for line in logs)
+
+
 @pytest.mark.usefixtures("aws", "fresh_handler")
 def test_environment_switches_on_dry_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_DRY_RUN, "true")

@@ -23,7 +23,7 @@ from rules.registry import load_registry
 
 SG = "sg-0123456789abcdef0"
 INTERNET = {"ipv4": ("CidrIpv4", "0.0.0.0/0"), "ipv6": ("CidrIpv6", "::/0")}
-PEERS = [
+PEERS: list[dict[str, Any]] = [
     {"CidrIpv4": "0.0.0.0/0"},
     {"CidrIpv6": "::/0"},
     {"CidrIpv4": "10.0.0.0/8"},

@@ -12,17 +12,19 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
 
 from deploy.functions import families
-from deploy.routing import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, routed_rules
+from deploy.routing import routed_rules
 from engine.identifiers import config_rule_keys, finding_keys
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
 from localaws.event_patterns import matches
 from localaws.events import event_names, findings_of, load_event
 from localaws.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
+from model.workflow import ACTIONABLE_WORKFLOW
 from rules.registry import Registry, Rule, load_registry
 
 REGISTRY: Registry = load_registry()
@@ -55,7 +57,7 @@ def _actionable(finding: Mapping[str, Any]) -> bool:
     return (
         (finding.get("Compliance") or {}).get("Status") == "FAILED"
         and finding.get("RecordState") == "ACTIVE"
-        and (finding.get("Workflow") or {}).get("Status") in ("NEW", "NOTIFIED")
+        and (finding.get("Workflow") or {}).get("Status") in ACTIONABLE_WORKFLOW
     )
 
 
@@ -195,6 +197,10 @@ IDENTIFIER_CASES = [
 ]
 
 
+def identifier_case_events() -> list[dict[str, Any]]:
+    return [cast("dict[str, Any]", list(case.values)[1]) for case in IDENTIFIER_CASES]
+
+
 @pytest.mark.parametrize(("rule", "event"), IDENTIFIER_CASES)
 def test_every_registry_identifier_routes_to_its_family_only(rule: Rule, event: dict[str, Any]) -> None:
     finding = findings_of(event)[0] if findings_of(event) else None
@@ -226,9 +232,7 @@ def test_member_accounts_forward_every_config_change_the_engine_routes() -> None
     """A member's Config events stay on its own bus unless forwarded: every form the engine routes is."""
     resources = yaml.safe_load(MEMBER_EVENTS_TEMPLATE.read_text(encoding="utf-8"))["Resources"]
     rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
-    config_cases = [
-        event for _, event in (case.values for case in IDENTIFIER_CASES) if not findings_of(event)
-    ]
+    config_cases = [event for event in identifier_case_events() if not findings_of(event)]
     assert config_cases
     for event in config_cases:
         member_event = {**event, "account": "222222222222"}

@@ -178,7 +178,8 @@ def test_transient_fault_raises_for_retry_after_recording_the_rest(world: dict[s
     loaded = event("securityhub-custom-action-mixed.json", world)
     with pytest.raises(RetryLaterError) as raised:
         engine.handle(loaded)
-    statuses = [f["status"] for f in raised.value.report["findings"]]  # type: ignore[index]
+    findings: list[dict[str, Any]] = raised.value.report["findings"]  # type: ignore[assignment]
+    statuses = [f["status"] for f in findings]
     assert statuses == ["remediated", "failed", "remediated", "skipped"]
     assert estate.bucket_encryption() == "aws:kms"
     # Redelivery: the fixed bucket reads compliant and is not changed again.
@@ -195,7 +196,8 @@ def test_transient_fault_raises_for_retry_after_recording_the_rest(world: dict[s
 def test_botocore_retries_throttled_attempts_with_backoff(world: dict[str, str]) -> None:
     engine, _ = make_engine(settings())
     throttle = SendFaults("SlowDown", times=2)
-    engine.clients.session.events.register("before-send.s3.GetBucketEncryption", throttle)
+    # A before-send hook returns a response to short-circuit; the stubs type hooks as returning None.
+    engine.clients.session.events.register("before-send.s3.GetBucketEncryption", throttle)  # type: ignore[arg-type]
     report = engine.handle(event(S3_EVENT, world))
     assert report["findings"][0]["status"] == "remediated"
     assert throttle.attempts == 3, "two throttled attempts, then the real one"

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from localaws.events import event_names, findings_of, load_event
-from model.schema import SchemaViolation, check, compile_schema
+from model.errors import SchemaViolationError
+from model.schema import check, compile_schema
 
 SCHEMAS = sorted(Path("engine/schemas").glob("*.json"))
 ASFF = json.loads(Path("engine/schemas/asff_finding.json").read_text(encoding="utf-8"))
@@ -33,7 +34,7 @@ def test_sample_findings_satisfy_the_finding_schema(name: str) -> None:
 def test_violation_names_the_field() -> None:
     finding = findings_of(load_event("securityhub-imported-iam.7-consolidated.json"))[0]
     finding["Resources"] = "not a list"
-    with pytest.raises(SchemaViolation) as raised:
+    with pytest.raises(SchemaViolationError) as raised:
         check(FAST_ASFF, finding, "event.detail.findings[0]")
     assert raised.value.path == "event.detail.findings[0].Resources"
 
@@ -56,6 +57,6 @@ def test_fast_validator_agrees_with_jsonschema(field: str, value: Any) -> None:
     try:
         check(FAST_ASFF, finding, "f")
         fast = True
-    except SchemaViolation:
+    except SchemaViolationError:
         fast = False
     assert fast == reference

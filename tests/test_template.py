@@ -19,6 +19,7 @@ import yaml
 from deploy import functions, routing, template_gen
 from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, engine_actions, granted_actions
 from engine import settings
+from engine.parse import IMPORTED
 from engine.permissions import ENGINE_PERMISSIONS
 from engine.settings import Settings
 from localaws.event_patterns import matches
@@ -301,7 +302,7 @@ def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> No
     }
     assert matches(
         imported,
-        {"source": "aws.securityhub", "detail-type": routing.IMPORTED, "detail": {"findings": [finding]}},
+        {"source": "aws.securityhub", "detail-type": IMPORTED, "detail": {"findings": [finding]}},
     )
     granted = granted_actions(
         {"Statement": policy_statements("KinesisRemediationRole", template["Resources"])}

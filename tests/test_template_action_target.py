@@ -8,6 +8,7 @@ CloudFormation in every case, failures included.
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +131,7 @@ class Context:
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch, aws: None) -> Answers:
     captured = Answers()
-    monkeypatch.setattr(action_target.urllib.request, "urlopen", captured.urlopen)
+    monkeypatch.setattr(urllib.request, "urlopen", captured.urlopen)  # the module action_target calls
     return captured
 
 

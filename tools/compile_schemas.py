@@ -2,15 +2,21 @@
 
 The schemas: the rule registry's, the event schemas in `engine/schemas/`, and each
 remediation's parameter schema. Stale modules are removed, so the folder always matches.
+The generated code depends on fastjsonschema's version, so pyproject.toml pins it exactly and
+this refuses to run with any other version installed.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import fastjsonschema
 
 from model.schema import compiled_source, schema_digest
 from remediations import CATALOG
@@ -18,6 +24,15 @@ from rules.registry import SCHEMA_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPILED = ROOT / "model" / "compiled"
+
+
+def pinned_fastjsonschema() -> str:
+    """The fastjsonschema version pyproject.toml pins with `==`."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for requirement in project["dependencies"]:
+        if match := re.fullmatch(r"fastjsonschema==([\w.]+)", requirement.replace(" ", "")):
+            return match.group(1)
+    raise LookupError("pyproject.toml must pin fastjsonschema with == (model/compiled/ is its output)")
 
 
 def known_schemas() -> list[Mapping[str, Any]]:
@@ -33,6 +48,9 @@ def expected_modules() -> dict[str, str]:
 
 
 def main() -> int:
+    if (pinned := pinned_fastjsonschema()) != fastjsonschema.VERSION:
+        print(f"fastjsonschema {fastjsonschema.VERSION} installed, pyproject.toml pins {pinned}: `make venv`")
+        return 1
     expected = expected_modules()
     for stale in COMPILED.glob("v*.py"):
         if stale.name not in expected:
