@@ -12,8 +12,7 @@ import argparse
 
 from cli.errors import EXIT_OK, CommandError
 from cli.undo_store import load_undo
-from cli.wiring import session_from, settings_from
-from engine.clients import ClientFactory
+from cli.wiring import clients_from, settings_from
 from engine.remediate import aws_errors
 from model.errors import RevertConflictError
 from model.outcome import Plan
@@ -27,11 +26,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(
             "no state table: set STATE_TABLE_NAME to the stack's table, where the engine records before-states"
         )
-    clients = ClientFactory(
-        session_from(args),
-        member_role_name=settings.member_role_name,
-        home_account_id=settings.home_account_id,
-    )
+    clients = clients_from(args, settings)
     record = load_undo(args.finding_id, settings, clients)
     if record is None:
         raise CommandError(
