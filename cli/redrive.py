@@ -2,7 +2,7 @@
 
 By default each event runs through the engine here, with the function's settings from the
 environment; `--function NAME` invokes the deployed function instead (synchronously, so a
-failure is seen and retried). Backoff and jitter: `engine.redrive`.
+failure is seen and retried). Backoff and jitter: `cli.redrive_queue`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 import sys
 from typing import Any
 
+from cli.redrive_queue import redrive
 from cli.wiring import engine_from, session_from
-from engine.redrive import redrive
 from model.errors import RemediationError
 
 

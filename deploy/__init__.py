@@ -2,5 +2,5 @@
 
 `template.yaml` and `deploy/member-role.yaml` are written by `python -m deploy.template_gen`
 (`make template`) from `rules/registry.json`, each remediation's declared permissions and
-`engine/permissions.py`; a test regenerates them and fails when the committed copies are stale.
+`deploy/permissions.py`; a test regenerates them and fails when the committed copies are stale.
 """

@@ -4,7 +4,7 @@ Where each action comes from, and so why a role has it:
 
 - a remediation's `permissions` (remediations/): granted to its family's function role, for the
   administrator account's own resources, and to that family's member role, for everyone else's;
-- the engine's `ENGINE_PERMISSIONS` (engine/permissions.py), split by where the call is made
+- the engine's `ENGINE_PERMISSIONS` (deploy/permissions.py), split by where the call is made
   (`ENGINE_ACTION_SCOPE`): in the administrator account against the stack's own table, topic and
   member roles, or in the account that owns the finding's resource, like a remediation;
 - `RUNTIME_PERMISSIONS`: what Lambda does with the function's role on its behalf.
@@ -24,7 +24,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from engine.permissions import ENGINE_PERMISSIONS
+from deploy.permissions import ENGINE_PERMISSIONS
 from model.errors import RemediationError
 
 Cfn = Any  # a CloudFormation value: a string or an intrinsic function
@@ -32,7 +32,7 @@ Cfn = Any  # a CloudFormation value: a string or an intrinsic function
 HOME = "home"  # called with the function's own role, against the stack's resources
 MEMBER = "member"  # called in the account that owns the resource (member role, or own role at home)
 
-#: Where each engine action is called. A new action in engine/permissions.py must be placed here.
+#: Where each engine action is called. A new action in deploy/permissions.py must be placed here.
 ENGINE_ACTION_SCOPE: dict[str, str] = {
     "securityhub:BatchUpdateFindings": HOME,  # in the administrator account that received the finding
     "sns:Publish": HOME,  # the stack's notification topic
@@ -58,7 +58,7 @@ RUNTIME_PERMISSIONS: dict[str, str] = {
 
 
 class UnplacedActionError(RemediationError):
-    """engine/permissions.py declares an action this module does not know where to grant."""
+    """deploy/permissions.py declares an action this module does not know where to grant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +77,12 @@ class Statement:
 
 
 def engine_actions(scope: str) -> tuple[str, ...]:
-    """The engine's actions called in `scope`; raises if engine/permissions.py has an unplaced one."""
+    """The engine's actions called in `scope`; raises if deploy/permissions.py has an unplaced one."""
     declared = [action for actions in ENGINE_PERMISSIONS.values() for action in actions]
     unplaced = [action for action in declared if action not in ENGINE_ACTION_SCOPE]
     if unplaced:
         raise UnplacedActionError(
-            f"engine/permissions.py declares {unplaced}: add each to ENGINE_ACTION_SCOPE in deploy/iam.py "
+            f"deploy/permissions.py declares {unplaced}: add each to ENGINE_ACTION_SCOPE in deploy/iam.py "
             f"({HOME!r}: against the stack's own resources, {MEMBER!r}: in the resource's account), "
             "then run `make template`"
         )

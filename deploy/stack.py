@@ -13,6 +13,7 @@ from typing import Any
 
 from deploy import action_target, failures, member_events
 from deploy.iam import Statement, policy_document, resource_level_statements
+from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE
 
 Cfn = Any
 
@@ -134,15 +135,9 @@ def state_table() -> dict[str, Any]:
             "UpdateReplacePolicy": "Retain",
             "Properties": {
                 "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [
-                    {"AttributeName": "pk", "AttributeType": "S"},
-                    {"AttributeName": "sk", "AttributeType": "S"},
-                ],
-                "KeySchema": [
-                    {"AttributeName": "pk", "KeyType": "HASH"},
-                    {"AttributeName": "sk", "KeyType": "RANGE"},
-                ],
-                "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+                "AttributeDefinitions": [dict(item) for item in ATTRIBUTE_DEFINITIONS],
+                "KeySchema": [dict(item) for item in KEY_SCHEMA],
+                "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "SSESpecification": {"SSEEnabled": True},
             },

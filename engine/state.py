@@ -25,6 +25,16 @@ from model.undo import UndoRecord
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+#: The table's key schema and TTL attribute: the one definition template.yaml and tests build from.
+PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE = "pk", "sk", "expires_at"
+KEY_SCHEMA = (
+    {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+    {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+)
+ATTRIBUTE_DEFINITIONS = (
+    {"AttributeName": PARTITION_KEY, "AttributeType": "S"},
+    {"AttributeName": SORT_KEY, "AttributeType": "S"},
+)
 CLAIM_SECONDS = 150  # a crashed invocation's claim lapses: longer than the function's 120 s timeout
 UNDO_DAYS = 90
 STATE_SK = "state"

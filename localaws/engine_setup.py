@@ -8,6 +8,7 @@ from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.process import Engine
 from engine.settings import Settings
+from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from localaws.estate import ACCOUNT, REGION
 from localaws.recorder import CallRecorder, recording_session
 from localaws.sessions import default_session
@@ -26,10 +27,7 @@ def create_state_table(name: str, region: str = REGION, *, session: boto3.Sessio
     """The stack's state table, as template.yaml declares it, in moto."""
     default_session(session).client("dynamodb", region_name=region).create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
+        KeySchema=[dict(item) for item in KEY_SCHEMA],  # type: ignore[misc]
+        AttributeDefinitions=[dict(item) for item in ATTRIBUTE_DEFINITIONS],  # type: ignore[misc]
         BillingMode="PAY_PER_REQUEST",
     )

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.redrive import backoff_delays, event_of, redrive
+from cli.redrive_queue import backoff_delays, event_of, redrive
 from localaws.events import load_event
 
 EVENT = "securityhub-imported-s3.17-consolidated.json"

@@ -18,9 +18,9 @@ import yaml
 
 from deploy import functions, routing, template_gen
 from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, engine_actions, granted_actions
+from deploy.permissions import ENGINE_PERMISSIONS
 from engine import settings
 from engine.parse import IMPORTED
-from engine.permissions import ENGINE_PERMISSIONS
 from engine.settings import Settings
 from localaws.event_patterns import matches
 from localaws.sam_routes import function_environment, rule_routes, transformed_template
