@@ -1,27 +1,40 @@
 """Every sample event in `events/` driven through the engine against moto.
 
-Each scenario names its fixture, builds the estate the event talks about, and checks three
-things afterwards: the outcome per finding, the resource in moto, and the finding's
-workflow status and note in Security Hub. Every scenario gets the base estate (bucket, weak
-password policy, open web group); `setup` adds what only some events name (a queue, a
-topic, a default security group) and returns placeholder → real id replacements. A
-scenario that remediates is run a second time, which must change nothing. A meta-test
-fails when a fixture has no scenario.
+Two kinds of sample events:
+- Events a rule fixes (every `securityhub-…` / `config-…` event not listed below) are checked
+  from the registry and the remediation's own live case, with no table: the remediation's
+  `setup` makes the non-compliant resource in moto, the event is pointed at it, and the engine
+  must remediate every finding, leave the resource reading as compliant by the remediation's
+  own `read` and `plan`, set Security Hub findings RESOLVED with each change in the note, and
+  change nothing on a second delivery. A new remediation's events are checked this way with
+  no edit here.
+- Events about the engine's own behaviour (invalid, ignored, passed, suppressed, archived, no
+  rule, several families at once, Config re-evaluation) are the `SCENARIOS` below: each builds
+  the base estate and checks the outcome per finding, the resource and the finding's note.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 
+from engine.parse import parse_event
 from localaws import estate
 from localaws.doubles.config_double import started_config_evaluations
 from localaws.engine_setup import make_engine
 from localaws.events import event_names, findings_of, load_event
 from model.errors import InvalidEventError
+from model.finding import Finding, FindingSource, Resource
+from remediations import CATALOG
+from remediations.base import Remediation
+from rules.registry import load_registry
+
+REGISTRY = load_registry()
 
 OPEN_SSH = ("tcp", 22, "0.0.0.0/0")
 OPEN_RDP_V6 = ("tcp", 3389, "::/0")
@@ -77,36 +90,8 @@ ALL_INGRESS = ingress_is(OPEN_SSH, OPEN_RDP_V6, HTTPS, PRIVATE_SSH)
 SSH_REVOKED = ingress_is(OPEN_RDP_V6, HTTPS, PRIVATE_SSH)
 
 
-def default_group_closed(env: Estate) -> None:
-    assert estate.security_group_rules(env.ids[estate.DEFAULT_SG_PLACEHOLDER]) == []
-
-
 def default_group_open(env: Estate) -> None:
     assert len(estate.security_group_rules(env.ids[estate.DEFAULT_SG_PLACEHOLDER])) == 3
-
-
-def ebs_encrypted_by_default(_: Estate) -> None:
-    assert estate.ebs_encryption_by_default()
-
-
-def queue_encrypted_with_sse_sqs(env: Estate) -> None:
-    attributes = estate.queue_encryption(env.ids[estate.QUEUE_URL])
-    assert attributes.get("SqsManagedSseEnabled") == "true" and not attributes.get("KmsMasterKeyId")
-
-
-def topic_key_is(key: str) -> Check:
-    def check(env: Estate) -> None:
-        assert estate.topic_key(env.ids[estate.TOPIC_ARN]) == key
-
-    return check
-
-
-def account_public_access_blocked(_: Estate) -> None:
-    assert all(estate.account_public_access_block().values())
-
-
-def bucket_public_access_blocked(_: Estate) -> None:
-    assert all(estate.bucket_public_access_block().values())
 
 
 def config_evaluation_started(rule: str) -> Check:
@@ -133,32 +118,8 @@ KMS = encryption_is("aws:kms")
 AES = encryption_is("AES256")
 UNENCRYPTED = encryption_is(None)
 DEFAULT_GROUP = (estate.create_default_security_group,)
-QUEUE = (estate.create_unencrypted_queue,)
-TOPIC = (estate.create_unencrypted_topic,)
-SNS_KEY = topic_key_is("alias/aws/sns")
 
 SCENARIOS: dict[str, Scenario] = {
-    "securityhub-imported-s3.17-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("SSEAlgorithm: none → aws:kms",), (KMS,)
-    ),
-    "securityhub-imported-s3.4-cis-1.4.0-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("SSEAlgorithm: none → AES256",), (AES,)
-    ),
-    "securityhub-imported-iam.7-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("MaxPasswordAge: 180 → 90",), (password_policy_strong,)
-    ),
-    "securityhub-imported-iam.15-cis-1.2.0-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("MinimumPasswordLength: 8 → 14",), (password_policy_strong,)
-    ),
-    "securityhub-imported-ec2.13-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("tcp 22 from 0.0.0.0/0 → revoked",), (SSH_REVOKED,)
-    ),
-    "securityhub-imported-ec2.13-cis-1.2.0-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule sg-public-ssh",), (SSH_REVOKED,)
-    ),
-    "securityhub-imported-ec2.19-afsbp-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("tcp 3389 from ::/0 → revoked",), (ingress_is(HTTPS, PRIVATE_SSH),)
-    ),
     "securityhub-imported-ec2.13-passed.json": Scenario(("skipped",), ("RESOLVED",), (None,), (ALL_INGRESS,)),
     "securityhub-imported-ec2.13-suppressed.json": Scenario(
         ("skipped",), ("SUPPRESSED",), (None,), (ALL_INGRESS,)
@@ -177,9 +138,6 @@ SCENARIOS: dict[str, Scenario] = {
             "no rule in the registry for CloudWatch.1",
         ),
         (KMS, password_policy_strong, SSH_REVOKED),
-    ),
-    "securityhub-custom-action-single.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule sg-public-high-risk-ports",), (ingress_is(HTTPS, PRIVATE_SSH),)
     ),
     "invalid-custom-action-finding-without-resources.json": Scenario(
         ("remediated", "failed"),
@@ -219,39 +177,6 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     ),
     "config-restricted-ssh-compliant.json": Scenario(("skipped",), checks=(ALL_INGRESS,)),
-    # IAM.10 (PCI DSS v3.2.1 PCI.IAM.8)
-    "securityhub-imported-iam.10-pci-3.2.1-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule iam-password-policy-pci",), (password_policy_strong,)
-    ),
-    # Public ingress: EC2.53 is IPv4 only; EC2.18 allows only 80 and 443 from the internet
-    "securityhub-imported-ec2.53-cis-3.0.0-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("tcp 22 from 0.0.0.0/0 → revoked",), (SSH_REVOKED,)
-    ),
-    "securityhub-imported-ec2.18-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("tcp 3389 from ::/0 → revoked",), (ingress_is(HTTPS, PRIVATE_SSH),)
-    ),
-    # Default security group (EC2.2): every rule revoked; the web group is never touched
-    "securityhub-imported-ec2.2-consolidated.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("all traffic to ::/0 → revoked",),
-        (default_group_closed, ALL_INGRESS),
-        setup=DEFAULT_GROUP,
-    ),
-    "securityhub-imported-ec2.2-cis-1.2.0-legacy.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("rule sg-default-closed",),
-        (default_group_closed,),
-        setup=DEFAULT_GROUP,
-    ),
-    "securityhub-imported-ec2.2-pci-3.2.1-legacy.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("all traffic to 0.0.0.0/0 → revoked",),
-        (default_group_closed,),
-        setup=DEFAULT_GROUP,
-    ),
     "securityhub-imported-ec2.2-not-default-group.json": Scenario(
         ("failed",),
         ("NOTIFIED",),
@@ -259,126 +184,64 @@ SCENARIOS: dict[str, Scenario] = {
         (ALL_INGRESS, default_group_open),
         setup=DEFAULT_GROUP,
     ),
-    "config-vpc-default-security-group-closed-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(
-            default_group_closed,
-            config_evaluation_started("securityhub-vpc-default-security-group-closed-8f2a61c4"),
-        ),
-        config_rules=(
-            ("securityhub-vpc-default-security-group-closed-8f2a61c4", "VPC_DEFAULT_SECURITY_GROUP_CLOSED"),
-        ),
-        setup=DEFAULT_GROUP,
-    ),
-    # EBS encryption by default (EC2.7)
-    "securityhub-imported-ec2.7-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("EbsEncryptionByDefault: false → true",), (ebs_encrypted_by_default,)
-    ),
-    "securityhub-imported-ec2.7-cis-1.4.0-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule ebs-default-encryption",), (ebs_encrypted_by_default,)
-    ),
-    "config-ec2-ebs-encryption-by-default-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(
-            ebs_encrypted_by_default,
-            config_evaluation_started("securityhub-ec2-ebs-encryption-by-default-1f6c0d3b"),
-        ),
-        config_rules=(
-            ("securityhub-ec2-ebs-encryption-by-default-1f6c0d3b", "EC2_EBS_ENCRYPTION_BY_DEFAULT"),
-        ),
-    ),
-    # SQS queue encryption (SQS.1); the Config event names the queue by URL. Security Hub's
-    # rule is a custom Lambda rule moto cannot create, so no re-evaluation is checked for it.
-    "securityhub-imported-sqs.1-consolidated.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("SqsManagedSseEnabled: false → true",),
-        (queue_encrypted_with_sse_sqs,),
-        setup=QUEUE,
-    ),
-    "securityhub-imported-sqs.1-afsbp-legacy.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("rule sqs-queue-encryption",),
-        (queue_encrypted_with_sse_sqs,),
-        setup=QUEUE,
-    ),
-    "config-sqs-queue-encrypted-securityhub-rule.json": Scenario(
-        ("remediated",), checks=(queue_encrypted_with_sse_sqs,), setup=QUEUE
-    ),
-    # SNS topic encryption (SNS.1)
-    "securityhub-imported-sns.1-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("KmsMasterKeyId: none → alias/aws/sns",), (SNS_KEY,), setup=TOPIC
-    ),
-    "securityhub-imported-sns.1-nist-800-53-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule sns-topic-encryption",), (SNS_KEY,), setup=TOPIC
-    ),
-    "config-sns-encrypted-kms-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(SNS_KEY, config_evaluation_started("securityhub-sns-encrypted-kms-9a4f2c71")),
-        config_rules=(("securityhub-sns-encrypted-kms-9a4f2c71", "SNS_ENCRYPTED_KMS"),),
-        setup=TOPIC,
-    ),
-    # Account-level S3 Block Public Access (S3.1)
-    "securityhub-imported-s3.1-consolidated.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("RestrictPublicBuckets: false → true",),
-        (account_public_access_blocked,),
-    ),
-    "securityhub-imported-s3.1-cis-1.4.0-legacy.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("rule s3-account-public-access-block",),
-        (account_public_access_blocked,),
-    ),
-    "config-s3-account-level-public-access-blocks-periodic-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(
-            account_public_access_blocked,
-            config_evaluation_started("securityhub-s3-account-level-public-access-blocks-periodic-6d8e1a50"),
-        ),
-        config_rules=(
-            (
-                "securityhub-s3-account-level-public-access-blocks-periodic-6d8e1a50",
-                "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
-            ),
-        ),
-    ),
-    # Bucket-level S3 Block Public Access (S3.8, S3.2, S3.3)
-    "securityhub-imported-s3.8-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("BlockPublicAcls: false → true",), (bucket_public_access_blocked,)
-    ),
-    "securityhub-imported-s3.8-cis-1.4.0-legacy.json": Scenario(
-        ("remediated",),
-        ("RESOLVED",),
-        ("rule s3-bucket-public-access-block",),
-        (bucket_public_access_blocked,),
-    ),
-    "securityhub-imported-s3.2-pci-3.2.1-legacy.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule s3-bucket-public-read",), (bucket_public_access_blocked,)
-    ),
-    "securityhub-imported-s3.3-consolidated.json": Scenario(
-        ("remediated",), ("RESOLVED",), ("rule s3-bucket-public-write",), (bucket_public_access_blocked,)
-    ),
-    "config-s3-bucket-level-public-access-prohibited-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(
-            bucket_public_access_blocked,
-            config_evaluation_started("securityhub-s3-bucket-level-public-access-prohibited-0e7b3f95"),
-        ),
-        config_rules=(
-            (
-                "securityhub-s3-bucket-level-public-access-prohibited-0e7b3f95",
-                "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
-            ),
-        ),
-    ),
 }
 
 
-def test_every_fixture_has_a_scenario() -> None:
-    assert sorted(SCENARIOS) == event_names()
+RULE_EVENTS = sorted(name for name in event_names() if name not in SCENARIOS)
+
+
+def test_every_fixture_is_checked() -> None:
+    """Engine scenarios name existing fixtures; every other fixture must be one a rule fixes."""
+    assert set(SCENARIOS) <= set(event_names())
+    for name in RULE_EVENTS:
+        assert name.startswith(("securityhub-", "config-")), f"{name}: give it a scenario"
+        assert all(target for _, target in targets(load_event(name))), f"{name}: no rule fixes it"
+
+
+def targets(event: dict[str, Any]) -> list[tuple[Finding, tuple[Remediation, Resource] | None]]:
+    """Each finding of the event with the remediation its rule runs and the resource it names."""
+    pairs: list[tuple[Finding, tuple[Remediation, Resource] | None]] = []
+    for finding in parse_event(event).findings:
+        rule = REGISTRY.match(finding.lookup_keys)
+        located = rule.remediation.identity.locate(finding.resources) if rule else None
+        pairs.append((finding, (rule.remediation, located) if rule and located else None))
+    return pairs
+
+
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize("name", RULE_EVENTS)
+def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
+    """The remediation's own live case makes the resource; the event is pointed at it."""
+    estate.enable_security_hub()
+    session = boto3.Session(region_name=estate.REGION)
+    text = json.dumps(load_event(name))
+    for _, target in targets(json.loads(text)):
+        assert target is not None
+        remediation, named = target
+        made = remediation.identity.locate([remediation.cases().live.setup(session)])
+        assert made is not None
+        if named.name != made.name:
+            text = text.replace(named.name, made.name)
+    event = json.loads(text)
+    estate.import_findings(event)
+    engine, _ = make_engine()
+
+    report = engine.handle(event)
+
+    assert [f["status"] for f in report["findings"]] == ["remediated"] * len(report["findings"]), report
+    for (finding, target), line in zip(targets(event), report["findings"], strict=True):
+        assert target is not None
+        remediation, resource = target
+        client = session.client(remediation.service)  # type: ignore[call-overload]
+        rule = REGISTRY.match(finding.lookup_keys)
+        assert rule is not None
+        state = remediation.read(client, resource, rule.parameters)
+        assert remediation.plan(state, rule.parameters).compliant, f"{resource.id} still plans changes"
+        if finding.finding_id:
+            stored = estate.finding(finding.finding_id)
+            assert stored["Workflow"]["Status"] == "RESOLVED"
+            assert all(change in stored["Note"]["Text"] for change in line["changes"]), stored["Note"]
+    _check_second_run_changes_nothing(event, Scenario(tuple(f["status"] for f in report["findings"])))
 
 
 @pytest.mark.usefixtures("aws")
@@ -439,3 +302,34 @@ def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
             assert note is None, f"unexpected note: {note}"
         else:
             assert note is not None and fragment in note, note
+
+
+def id_form(finding: Finding) -> str:
+    """How the finding names its control: consolidated, per-standard, or a Config rule."""
+    if finding.source is FindingSource.CONFIG:
+        return "config"
+    if (finding.generator_id or "").startswith("security-control/"):
+        return "consolidated"
+    return "per-standard"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_every_remediation_has_a_sample_event_for_each_id_form_its_rules_list(name: str) -> None:
+    rules = [rule for rule in REGISTRY.rules if rule.remediation.name == name]
+    wanted = {
+        form
+        for rule in rules
+        for form, listed in (
+            ("consolidated", rule.control),
+            ("per-standard", rule.standard_controls),
+            ("config", rule.config_rules),
+        )
+        if listed
+    }
+    found = {
+        id_form(finding)
+        for event in RULE_EVENTS
+        for finding, target in targets(load_event(event))
+        if target and target[0].name == name
+    }
+    assert wanted <= found, f"{name}: add sample events for {sorted(wanted - found)}"
