@@ -211,7 +211,11 @@ def targets(event: dict[str, Any]) -> list[tuple[Finding, tuple[Remediation, Res
 @pytest.mark.usefixtures("aws")
 @pytest.mark.parametrize("name", RULE_EVENTS)
 def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
-    """The remediation's own live case makes the resource; the event is pointed at it."""
+    """The remediation's own live case makes the resource; the event is pointed at it.
+
+    A rule in manual mode is run by the custom action only: an automatic event for it is
+    skipped and the resource stays as it was.
+    """
     estate.enable_security_hub()
     session = boto3.Session(region_name=estate.REGION)
     text = json.dumps(load_event(name))
@@ -228,53 +232,23 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
 
     report = engine.handle(event)
 
-    assert [f["status"] for f in report["findings"]] == ["remediated"] * len(report["findings"]), report
+    expected = []
     for (finding, target), line in zip(targets(event), report["findings"], strict=True):
         assert target is not None
         remediation, resource = target
-        client = session.client(remediation.service)  # type: ignore[call-overload]
         rule = REGISTRY.match(finding.lookup_keys)
         assert rule is not None
+        acts = rule.automatic or finding.from_custom_action
+        expected.append("remediated" if acts else "skipped")
+        client = session.client(remediation.service)  # type: ignore[call-overload]
         state = remediation.read(client, resource, rule.parameters)
-        assert remediation.plan(state, rule.parameters).compliant, f"{resource.id} still plans changes"
+        assert remediation.plan(state, rule.parameters).compliant == acts, f"{resource.id}: {line}"
         if finding.finding_id:
             stored = estate.finding(finding.finding_id)
-            assert stored["Workflow"]["Status"] == "RESOLVED"
-            assert all(change in stored["Note"]["Text"] for change in line["changes"]), stored["Note"]
-    _check_second_run_changes_nothing(event, Scenario(tuple(f["status"] for f in report["findings"])))
-
-
-@pytest.mark.usefixtures("aws")
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
-def test_fixture(name: str) -> None:
-    scenario = SCENARIOS[name]
-    estate.enable_security_hub()
-    estate.create_bucket()
-    estate.set_weak_password_policy()
-    ids = {estate.SG_PLACEHOLDER: estate.create_open_security_group()}
-    for setup in scenario.setup:
-        ids.update(setup())
-    env = Estate(ids)
-    for rule, source in scenario.config_rules:
-        estate.create_config_rule(rule, source)
-    event = load_event(name, ids)
-    estate.import_findings(event)
-    engine, recorder = make_engine()
-
-    if scenario.raises:
-        with pytest.raises(InvalidEventError) as error:
-            engine.handle(event)
-        assert scenario.raises in str(error.value)
-        assert recorder.writes == [], "a rejected event must not change anything"
-    else:
-        report = engine.handle(event)
-        assert [f["status"] for f in report["findings"]] == list(scenario.outcomes)
-        assert bool(report.get("ignored")) == scenario.ignored
-        _check_findings(event, scenario)
-    for check in scenario.checks:
-        check(env)
-    if "remediated" in scenario.outcomes:
-        _check_second_run_changes_nothing(event, scenario)
+            assert stored["Workflow"]["Status"] == ("RESOLVED" if acts else "NEW")
+            assert all(change in stored["Note"]["Text"] for change in line["changes"]), stored.get("Note")
+    assert [f["status"] for f in report["findings"]] == expected, report
+    _check_second_run_changes_nothing(event, Scenario(tuple(expected)))
 
 
 def _check_second_run_changes_nothing(event: dict[str, Any], scenario: Scenario) -> None:
