@@ -251,6 +251,39 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
     _check_second_run_changes_nothing(event, Scenario(tuple(expected)))
 
 
+@pytest.mark.usefixtures("aws")
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_fixture(name: str) -> None:
+    scenario = SCENARIOS[name]
+    estate.enable_security_hub()
+    estate.create_bucket()
+    estate.set_weak_password_policy()
+    ids = {estate.SG_PLACEHOLDER: estate.create_open_security_group()}
+    for setup in scenario.setup:
+        ids.update(setup())
+    env = Estate(ids)
+    for rule, source in scenario.config_rules:
+        estate.create_config_rule(rule, source)
+    event = load_event(name, ids)
+    estate.import_findings(event)
+    engine, recorder = make_engine()
+
+    if scenario.raises:
+        with pytest.raises(InvalidEventError) as error:
+            engine.handle(event)
+        assert scenario.raises in str(error.value)
+        assert recorder.writes == [], "a rejected event must not change anything"
+    else:
+        report = engine.handle(event)
+        assert [f["status"] for f in report["findings"]] == list(scenario.outcomes)
+        assert bool(report.get("ignored")) == scenario.ignored
+        _check_findings(event, scenario)
+    for check in scenario.checks:
+        check(env)
+    if "remediated" in scenario.outcomes:
+        _check_second_run_changes_nothing(event, scenario)
+
+
 def _check_second_run_changes_nothing(event: dict[str, Any], scenario: Scenario) -> None:
     """The same event again: every fixed resource reads as compliant and nothing is written to it."""
     engine, recorder = make_engine()
