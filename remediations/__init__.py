@@ -15,6 +15,7 @@ from remediations import (
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
+    s3_require_ssl,
     sns_topic_encryption,
     sqs_queue_encryption,
 )
@@ -35,5 +36,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         # S3 public access
         s3_account_public_access.REMEDIATION,
         s3_bucket_public_access.REMEDIATION,
+        # S3 transport security
+        s3_require_ssl.REMEDIATION,
     ]
 )
