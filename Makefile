@@ -82,9 +82,12 @@ deploy-types: venv
 deploy-checks: deploy-types cfn sam-validate package-size
 
 # --- JSON Schemas compiled ahead of time, so a cold start does not compile them (model/schema.py) ---
-.PHONY: schemas
+.PHONY: schemas generate
 schemas: venv
 	$(BIN)/python -m tools.compile_schemas
+
+# Everything generated from the registry and the remediations: run it after adding a remediation.
+generate: schemas template
 
 # --- The local demo and the benchmarks ---
 # `make demo` needs nothing but the project's venv: moto runs in-process on a free loopback port.
