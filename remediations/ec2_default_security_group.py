@@ -21,9 +21,9 @@ from model.errors import UnsupportedResourceError
 from model.finding import Resource
 from model.outcome import Change, Plan
 from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import SECURITY_GROUP
 from remediations.security_group_rules import (
     READ_PERMISSIONS,
-    SECURITY_GROUP,
     describe_rule,
     only_removes,
     plan_reauthorize,

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk, account_of
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import ACCOUNT
 from remediations.revert import kept_note, refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -185,13 +186,7 @@ REMEDIATION = Remediation(
     name="ec2.enable-ebs-default-encryption",
     summary="Turn on EBS encryption by default in the region, optionally with a KMS key.",
     service="ec2",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsAccount"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::::Account"}),
-        },
-        name=account_of,
-    ),
+    identity=ACCOUNT,
     permissions=Permissions(
         read=("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"),
         write=("ec2:ModifyEbsDefaultKmsKeyId", "ec2:EnableEbsEncryptionByDefault"),

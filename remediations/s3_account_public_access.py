@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk, account_of
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import ACCOUNT
 from remediations.public_access_block import FLAGS, keeps, plan_all_flags_on, read_flags, revert_flags
 
 if TYPE_CHECKING:
@@ -125,13 +126,7 @@ REMEDIATION = Remediation(
     name="s3.block-account-public-access",
     summary="Turn on all four account-level S3 Block Public Access flags; flags already on stay on.",
     service="s3control",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsAccount"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::::Account"}),
-        },
-        name=account_of,
-    ),
+    identity=ACCOUNT,
     permissions=Permissions(
         read=("s3:GetAccountPublicAccessBlock",),
         write=("s3:PutAccountPublicAccessBlock",),

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import S3_BUCKET
 from remediations.public_access_block import FLAGS, keeps, plan_all_flags_on, read_flags, revert_flags
 
 if TYPE_CHECKING:
@@ -123,13 +124,7 @@ REMEDIATION = Remediation(
     name="s3.block-bucket-public-access",
     summary="Turn on all four S3 Block Public Access flags on the bucket; flags already on stay on.",
     service="s3",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsS3Bucket"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::S3::Bucket"}),
-        },
-        arn="arn:{partition}:s3:::{name}",
-    ),
+    identity=S3_BUCKET,
     permissions=Permissions(
         read=("s3:GetBucketPublicAccessBlock",),
         write=("s3:PutBucketPublicAccessBlock",),

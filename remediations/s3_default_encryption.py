@@ -21,7 +21,8 @@ from botocore.exceptions import ClientError
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import S3_BUCKET
 from remediations.revert import kept_note, refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -233,13 +234,7 @@ REMEDIATION = Remediation(
     name="s3.enable-default-encryption",
     summary="Set S3 bucket default encryption (SSE-S3, or SSE-KMS with a key); never downgrades KMS.",
     service="s3",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsS3Bucket"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::S3::Bucket"}),
-        },
-        arn="arn:{partition}:s3:::{name}",
-    ),
+    identity=S3_BUCKET,
     permissions=Permissions(
         read=("s3:GetEncryptionConfiguration",),
         write=("s3:PutEncryptionConfiguration",),

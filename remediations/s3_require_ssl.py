@@ -24,7 +24,8 @@ from botocore.exceptions import ClientError
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import S3_BUCKET
 from remediations.revert import refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -214,13 +215,7 @@ REMEDIATION = Remediation(
     name="s3.require-ssl",
     summary="Append a Deny on aws:SecureTransport=false to the bucket policy; every existing statement stays.",
     service="s3",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsS3Bucket"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::S3::Bucket"}),
-        },
-        arn="arn:{partition}:s3:::{name}",
-    ),
+    identity=S3_BUCKET,
     permissions=Permissions(
         read=("s3:GetBucketPolicy",),
         write=("s3:PutBucketPolicy",),

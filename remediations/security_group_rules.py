@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -24,14 +23,6 @@ if TYPE_CHECKING:
 #: IpProtocol as DescribeSecurityGroupRules reports it → the name used in notes and port logic.
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "-1": "all", "all": "all", "tcp": "tcp", "udp": "udp"}
 READ_PERMISSIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules")
-#: A security group: `AwsEc2SecurityGroup` (ASFF, by ARN) or `AWS::EC2::SecurityGroup` (Config, by id).
-SECURITY_GROUP = Identity(
-    {
-        ResourceFormat.ASFF: frozenset({"AwsEc2SecurityGroup"}),
-        ResourceFormat.CONFIG: frozenset({"AWS::EC2::SecurityGroup"}),
-    },
-    arn="arn:{partition}:ec2:{region}:{account}:security-group/{name}",
-)
 
 
 def read_group(client: EC2Client, group_id: str, *, with_name: bool = False) -> dict[str, Any]:

@@ -1,0 +1,29 @@
+"""Resource identities several remediations share: one definition each, not one per module.
+
+An `Identity` says which resource types a remediation acts on in each input format, the ARN
+form its exclusion check and claim key use, and the short name its API takes.
+"""
+
+from __future__ import annotations
+
+from model.finding import ResourceFormat
+from remediations.base import Identity, account_of
+
+#: A general purpose bucket: by ARN in Security Hub, by name in AWS Config.
+S3_BUCKET = Identity(
+    {ResourceFormat.ASFF: frozenset({"AwsS3Bucket"}), ResourceFormat.CONFIG: frozenset({"AWS::S3::Bucket"})},
+    arn="arn:{partition}:s3:::{name}",
+)
+#: An account- and region-level setting: `AWS::::Account:<id>` in Security Hub, the id in Config.
+ACCOUNT = Identity(
+    {ResourceFormat.ASFF: frozenset({"AwsAccount"}), ResourceFormat.CONFIG: frozenset({"AWS::::Account"})},
+    name=account_of,
+)
+#: A security group: by ARN in Security Hub, by `sg-…` id in AWS Config.
+SECURITY_GROUP = Identity(
+    {
+        ResourceFormat.ASFF: frozenset({"AwsEc2SecurityGroup"}),
+        ResourceFormat.CONFIG: frozenset({"AWS::EC2::SecurityGroup"}),
+    },
+    arn="arn:{partition}:ec2:{region}:{account}:security-group/{name}",
+)
