@@ -42,6 +42,7 @@ ENGINE_ACTION_SCOPE: dict[str, str] = {
     "dynamodb:DeleteItem": HOME,
     "sts:AssumeRole": HOME,  # the family's member role in other accounts
     "config:StartConfigRulesEvaluation": MEMBER,  # the rule's account and region
+    "config:DescribeConfigRules": MEMBER,  # who owns the rule a Config event names
     "tag:GetResources": MEMBER,  # the resource's account and region
 }
 

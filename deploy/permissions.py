@@ -9,7 +9,7 @@ from __future__ import annotations
 #: Every function: record outcomes, re-evaluate Config rules, notify, keep state.
 ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "securityhub": ("securityhub:BatchUpdateFindings",),
-    "config": ("config:StartConfigRulesEvaluation",),
+    "config": ("config:StartConfigRulesEvaluation", "config:DescribeConfigRules"),
     "sns": ("sns:Publish",),  # the stack's notification topic only
     "dynamodb": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
     "sts": ("sts:AssumeRole",),  # the member role only

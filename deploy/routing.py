@@ -30,6 +30,7 @@ from typing import Any
 
 from engine.identifiers import CONTROL_TOWER_STANDARD, SCID_STANDARDS
 from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
+from engine.trust import AWS_OWNER, SECURITY_HUB_PRODUCT_PATTERN
 from model.workflow import ACTIONABLE_WORKFLOW
 from rules.registry import Rule
 
@@ -104,6 +105,9 @@ def _imported_items(rules: Iterable[Rule]) -> list[tuple[Branch, str]]:
 def _imported_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
     conditions = [_imported_branch(branch, _natural_sorted(values)) for branch, values in branches.items()]
     findings: dict[str, Any] = {
+        # Security Hub's own control findings only: a member's imported look-alikes never route.
+        "ProductArn": [{"wildcard": SECURITY_HUB_PRODUCT_PATTERN}],
+        "CompanyName": [AWS_OWNER],
         "Compliance": {"Status": ["FAILED"]},
         "RecordState": ["ACTIVE"],
         "Workflow": {"Status": sorted(ACTIONABLE_WORKFLOW)},

@@ -6,7 +6,8 @@ for not acting is decided here, in one order, and tested without moto. Its answe
 the remediation identifies it, the effective parameters (the stack's KMS key where the rule
 names none), the effective dry-run (stack, rule or invocation: combined here only) and the mode.
 
-Automatic inputs act only on failed / non-compliant, active findings in workflow NEW or
+Only Security Hub's own control findings are acted on (`engine/trust.py`). Automatic inputs act
+only on failed / non-compliant, active findings in workflow NEW or
 NOTIFIED; the custom action acts on what the user selected, unless it is archived, passing or
 suppressed.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.settings import Settings
+from engine.trust import foreign_producer
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Status
 from model.workflow import ACTIONABLE_WORKFLOW, FAILING
@@ -46,6 +48,8 @@ def decide(
     finding: Finding, rule: Rule | None, settings: Settings, *, dry_run: bool = False
 ) -> Decision | Skip:
     """`dry_run`: the invocation's own (e.g. `remediator invoke --dry-run`)."""
+    if reason := foreign_producer(finding):
+        return Skip(reason, safety=True)
     if reason := _not_actionable(finding, rule, settings.automatic):
         return Skip(reason)
     assert rule is not None

@@ -1,8 +1,10 @@
 """The live tag check: a resource carrying the exclusion tag is never changed.
 
-Tags in a finding are a snapshot from whenever the producer last looked, so when the finding
-reports none the engine reads them from the Resource Groups Tagging API, one call for every
-taggable type, by the resource's canonical ARN (its remediation's `Identity`). Account- and
+Tags in a finding are a snapshot from whenever the producer last looked: a tag added since is
+not in it. So a resource is excluded when either the finding or its live tags carry the tag
+(`engine/decide.py` checks the finding's); the live tags come from the Resource Groups Tagging
+API, one call for every taggable type, by the resource's canonical ARN (its remediation's
+`Identity`), and a resource whose live tags cannot be read is not changed. Account- and
 region-level settings have no ARN and no tags: exclude those accounts with the deny list.
 """
 
@@ -21,7 +23,7 @@ TagReader = Callable[[Resource], dict[str, str] | None]
 
 def live_tag_exclusion(resource: Resource, tag: str, read_tags: TagReader) -> str:
     """Why the live tags exclude `resource` ('' when they do not); unreadable tags exclude it too."""
-    if not tag or not resource.arn or resource.tags:
+    if not tag or not resource.arn:
         return ""
     tags = read_tags(resource)
     if tags is None:

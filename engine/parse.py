@@ -128,6 +128,7 @@ def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: Find
         lookup_keys=finding_keys(raw),
         finding_id=raw["Id"],
         product_arn=raw["ProductArn"],
+        company_name=raw.get("CompanyName") if isinstance(raw.get("CompanyName"), str) else None,
         control_id=compliance.get("SecurityControlId")
         or product_fields.get("ControlId")
         or product_fields.get("RuleId"),
@@ -181,6 +182,7 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
         resources=(resource,),
         lookup_keys=config_rule_keys(detail["configRuleName"]),
         config_rule_name=detail["configRuleName"],
+        config_rule_arn=detail.get("configRuleARN"),
         compliance_status=detail["newEvaluationResult"]["complianceType"],
         record_state="ACTIVE",
     )

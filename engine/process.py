@@ -2,8 +2,9 @@
 
 The handler only builds this object once per execution environment and calls `handle`;
 tests, the CLI and the demo call the same method, so they all exercise the deployed path.
-The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: may
-we act, on what, with which parameters, dry-run or not) → live tags → claim the resource
+The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: is it
+Security Hub's own, may we act, on what, with which parameters, dry-run or not) → is the Config
+rule AWS's → live tags → claim the resource
 (idempotency) → has it flapped (breaker) → `remediate` → record the undo → resolve.
 """
 
@@ -28,6 +29,7 @@ from engine.remediate import remediate
 from engine.resolve import plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
 from engine.state import StateStore, recent_changes, resource_key
+from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Finding, FindingSource
 from model.outcome import Outcome, Status
@@ -51,6 +53,12 @@ class Engine:
     state: StateStore | None = None
     read_tags: TagReader | None = None
     clock: Callable[[], float] = time.time
+    #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
+    rule_owner: OwnerReader | None = None
+    _owner: OwnerReader = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._owner = self.rule_owner or config_rule_owner_reader(partial(self.clients.client, "config"))
 
     def handle(self, event: Any) -> dict[str, Any]:
         """Process every finding of `event`.
@@ -126,8 +134,9 @@ class Engine:
                 error_code=decision.error_code,
                 safety_skip=decision.safety,
             )
-        if self.read_tags and (
-            reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags)
+        if (reason := untrusted_config_rule(finding, self._owner)) or (
+            self.read_tags
+            and (reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags))
         ):
             return Outcome(
                 finding=finding,

@@ -60,9 +60,11 @@ class Finding:
     lookup_keys: tuple[str, ...]  # registry keys, most specific first (see engine.identifiers)
     finding_id: str | None = None  # None for Config events: they name a resource, not a finding
     product_arn: str | None = None
+    company_name: str | None = None  # ASFF CompanyName: "AWS" for Security Hub's own findings
     control_id: str | None = None
     generator_id: str | None = None
     config_rule_name: str | None = None
+    config_rule_arn: str | None = None  # the Config event's rule ARN: whose rule it is
     compliance_status: str | None = None
     workflow_status: str | None = None
     record_state: str | None = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import boto3
@@ -120,6 +121,19 @@ UNENCRYPTED = encryption_is(None)
 DEFAULT_GROUP = (estate.create_default_security_group,)
 
 SCENARIOS: dict[str, Scenario] = {
+    # Trust: only Security Hub's own control findings and AWS's Config rules are acted on
+    "forged-securityhub-imported-ec2.2-member-product.json": Scenario(
+        ("skipped",),
+        ("NEW",),
+        ("not a Security Hub control finding",),
+        (default_group_open, ALL_INGRESS),
+        setup=DEFAULT_GROUP,
+    ),
+    "forged-config-restricted-ssh-custom-rule.json": Scenario(
+        ("skipped",),
+        checks=(ALL_INGRESS,),
+        setup=(partial(estate.create_custom_config_rule, "restricted-ssh"),),
+    ),
     "securityhub-imported-ec2.13-passed.json": Scenario(("skipped",), ("RESOLVED",), (None,), (ALL_INGRESS,)),
     "securityhub-imported-ec2.13-suppressed.json": Scenario(
         ("skipped",), ("SUPPRESSED",), (None,), (ALL_INGRESS,)

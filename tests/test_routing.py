@@ -21,6 +21,7 @@ from deploy.functions import families
 from deploy.routing import routed_rules
 from engine.identifiers import config_rule_keys, finding_keys
 from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
+from engine.trust import SECURITY_HUB_PRODUCT
 from localaws.event_patterns import matches
 from localaws.events import event_names, findings_of, load_event
 from localaws.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
@@ -55,7 +56,9 @@ def should_handle(event: Mapping[str, Any]) -> list[str]:
 
 def _actionable(finding: Mapping[str, Any]) -> bool:
     return (
-        (finding.get("Compliance") or {}).get("Status") == "FAILED"
+        bool(SECURITY_HUB_PRODUCT.match(str(finding.get("ProductArn", ""))))
+        and finding.get("CompanyName") == "AWS"
+        and (finding.get("Compliance") or {}).get("Status") == "FAILED"
         and finding.get("RecordState") == "ACTIVE"
         and (finding.get("Workflow") or {}).get("Status") in ACTIONABLE_WORKFLOW
     )
@@ -99,6 +102,8 @@ PINNED = {
     "invalid-findings-not-a-list.json": ["IamRemediationFunction"],
     "invalid-missing-detail.json": [],
     "invalid-unknown-detail-type.json": [],
+    "forged-securityhub-imported-ec2.2-member-product.json": [],  # never invokes a function
+    "forged-config-restricted-ssh-custom-rule.json": ["Ec2RemediationFunction"],  # the engine checks the rule
 }
 
 
@@ -245,3 +250,25 @@ def test_member_accounts_forward_every_config_change_the_engine_routes() -> None
     assert all(rule["Targets"][0]["Arn"] == admin_bus for rule in rules)
     (statement,) = resources["ForwardRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert (statement["Action"], statement["Resource"]) == ("events:PutEvents", admin_bus)
+
+
+ASFF_CASES = [
+    case for case, event in zip(IDENTIFIER_CASES, identifier_case_events(), strict=True) if findings_of(event)
+]
+
+
+@pytest.mark.parametrize(("rule", "event"), ASFF_CASES[:12])
+@pytest.mark.parametrize(
+    ("product", "company"),
+    [
+        ("arn:aws:securityhub:us-east-1:222222222222:product/222222222222/default", "AWS"),
+        ("arn:aws:securityhub:us-east-1::product/aws/securityhub", "Example Security"),
+        ("arn:aws:securityhub:us-east-1::product/example/securityhub", "AWS"),
+    ],
+)
+def test_a_finding_not_from_security_hub_routes_nowhere(
+    rule: Rule, event: dict[str, Any], product: str, company: str
+) -> None:
+    forged = copy.deepcopy(event)
+    findings_of(forged)[0].update(ProductArn=product, CompanyName=company)
+    assert functions_for(forged) == []

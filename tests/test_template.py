@@ -296,6 +296,8 @@ def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> No
     assert function["Environment"]["Variables"]["REMEDIATION_FAMILIES"] == "kinesis"
     imported = function["Events"]["Imported"]["Properties"]["Pattern"]
     finding = {
+        "ProductArn": "arn:aws:securityhub:us-east-1::product/aws/securityhub",
+        "CompanyName": "AWS",
         "Compliance": {"Status": "FAILED", "SecurityControlId": "Kinesis.1"},
         "RecordState": "ACTIVE",
         "Workflow": {"Status": "NEW"},

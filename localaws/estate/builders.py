@@ -203,3 +203,43 @@ def create_config_rule(name: str, source_identifier: str, region: str = REGION) 
     boto3.client("config", region_name=region).put_config_rule(
         ConfigRule={"ConfigRuleName": name, "Source": {"Owner": "AWS", "SourceIdentifier": source_identifier}}
     )
+
+
+def create_custom_config_rule(name: str, region: str = REGION) -> dict[str, str]:
+    """A member's own rule (a Lambda it wrote) under a name AWS uses, as a forger would make it.
+
+    Config checks that the function exists and may be invoked, so a function is made first.
+    Returns no replacements: it is a scenario setup.
+    """
+    iam = boto3.client("iam", region_name=region)
+    role = iam.create_role(RoleName=f"{name}-rule", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    function = boto3.client("lambda", region_name=region).create_function(
+        FunctionName=f"{name}-rule",
+        Runtime="python3.13",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": _empty_zip()},
+    )["FunctionArn"]
+    boto3.client("config", region_name=region).put_config_rule(
+        ConfigRule={
+            "ConfigRuleName": name,
+            "Source": {
+                "Owner": "CUSTOM_LAMBDA",
+                "SourceIdentifier": function,
+                "SourceDetails": [
+                    {"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}
+                ],
+            },
+        }
+    )
+    return {}
+
+
+def _empty_zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return buffer.getvalue()
