@@ -64,6 +64,8 @@ def decide(
             status=Status.FAILED,
             error_code="UnsupportedResource",
         )
+    if reason := foreign_resource(finding, resource):
+        return Skip(reason, status=Status.FAILED, error_code="ForeignResource")
     if reason := reported_tag_exclusion(resource, settings):
         return Skip(reason, safety=True)
     return Decision(
@@ -88,6 +90,24 @@ def account_exclusion(finding: Finding, settings: Settings) -> str:
         return f"account {account} is on the deny list"
     if settings.allowed_accounts and account not in settings.allowed_accounts:
         return f"account {account} is not on the allow list"
+    return ""
+
+
+def foreign_resource(finding: Finding, resource: Resource) -> str:
+    """Why the resource's own ARN puts it outside the account and region the finding names.
+
+    The engine acts with the credentials of the finding's account, in the resource's region: a
+    resource whose ARN names another account or region is not what those credentials should
+    touch. ARNs without an account or region (S3 buckets) say nothing either way.
+    """
+    if not resource.id.startswith("arn:"):
+        return ""
+    parts = resource.id.split(":", 5)
+    region, account = (parts[3], parts[4]) if len(parts) == 6 else ("", "")
+    if account and account != finding.account_id:
+        return f"{resource.id} is in account {account}, the finding in {finding.account_id}: nothing was changed"
+    if region and region != resource.region:
+        return f"{resource.id} is in {region}, the finding names {resource.region}: nothing was changed"
     return ""
 
 

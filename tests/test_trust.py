@@ -154,3 +154,24 @@ def test_the_exclusion_tag_in_the_finding_is_enough(group: str) -> None:
     engine, recorder = make_engine(Settings(home_account_id=estate.ACCOUNT, exclusion_tag=TAG))
     assert engine.handle(event)["findings"][0]["status"] == "skipped"
     assert "tag.GetResources" not in recorder.calls  # decided from the finding, no call needed
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:ec2:eu-west-1:999999999999:security-group/{group}",  # another account and region
+        "arn:aws:ec2:us-east-1:999999999999:security-group/{group}",  # another account
+        "arn:aws:ec2:eu-west-1:123456789012:security-group/{group}",  # another region
+    ],
+)
+def test_a_resource_in_another_account_or_region_than_the_finding_is_refused(group: str, arn: str) -> None:
+    event = sg_event(group)
+    event["detail"]["findings"][0]["Resources"][0]["Id"] = arn.format(group=group)
+    estate.import_findings(event)
+    engine, recorder = make_engine()
+    report = engine.handle(event)
+    assert [(f["status"], f["error_code"]) for f in report["findings"]] == [("failed", "ForeignResource")]
+    assert "nothing was changed" in report["findings"][0]["reason"]
+    assert "ec2.RevokeSecurityGroupIngress" not in recorder.calls
+    stored = estate.finding(event["detail"]["findings"][0]["Id"])
+    assert stored["Workflow"]["Status"] == "NOTIFIED" and "is in" in stored["Note"]["Text"]
