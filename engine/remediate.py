@@ -29,8 +29,8 @@ def remediate(finding: Finding, decision: Decision, clients: ClientFactory) -> O
         dry_run=decision.dry_run,
     )
     try:
-        client = clients.client(remediation.service, resource.account_id, resource.region)
-        with aws_errors("read"):
+        with aws_errors("read"):  # making the client can fail too (a Region botocore does not know)
+            client = clients.client(remediation.service, resource.account_id, resource.region)
             state = remediation.read(client, resource, parameters)
         plan = remediation.plan(state, parameters)
         if plan.compliant:

@@ -8,20 +8,22 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
-    '^AWS::': re.compile('^AWS::'),
-    '^[0-9]{12}$': re.compile('^[0-9]{12}\\Z')
+    '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$': re.compile('^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+\\Z'),
+    '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+': re.compile('^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'),
+    '^[0-9]{12}$': re.compile('^[0-9]{12}\\Z'),
+    '^[a-z]{2}(-[a-z]+)+-[0-9]+$': re.compile('^[a-z]{2}(-[a-z]+)+-[0-9]+\\Z')
 }
 
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Config Rules Compliance Change' events", 'type': 'object', 'required': ['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult'], 'properties': {'configRuleName': {'type': 'string', 'minLength': 1, 'maxLength': 128}, 'configRuleARN': {'type': 'string'}, 'resourceType': {'type': 'string', 'pattern': '^AWS::'}, 'resourceId': {'type': 'string', 'minLength': 1}, 'awsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'awsRegion': {'type': 'string', 'minLength': 1}, 'messageType': {'type': 'string'}, 'newEvaluationResult': {'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Config Rules Compliance Change' events", 'type': 'object', 'required': ['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult'], 'properties': {'configRuleName': {'type': 'string', 'minLength': 1, 'maxLength': 128}, 'configRuleARN': {'type': 'string'}, 'resourceType': {'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, 'resourceId': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'awsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'awsRegion': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'messageType': {'type': 'string'}, 'newEvaluationResult': {'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Config Rules Compliance Change' events", 'type': 'object', 'required': ['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult'], 'properties': {'configRuleName': {'type': 'string', 'minLength': 1, 'maxLength': 128}, 'configRuleARN': {'type': 'string'}, 'resourceType': {'type': 'string', 'pattern': '^AWS::'}, 'resourceId': {'type': 'string', 'minLength': 1}, 'awsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'awsRegion': {'type': 'string', 'minLength': 1}, 'messageType': {'type': 'string'}, 'newEvaluationResult': {'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Config Rules Compliance Change' events", 'type': 'object', 'required': ['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult'], 'properties': {'configRuleName': {'type': 'string', 'minLength': 1, 'maxLength': 128}, 'configRuleARN': {'type': 'string'}, 'resourceType': {'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, 'resourceId': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'awsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'awsRegion': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'messageType': {'type': 'string'}, 'newEvaluationResult': {'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}}}, rule='required')
         data_keys = set(data.keys())
         if "configRuleName" in data_keys:
             data_keys.remove("configRuleName")
@@ -43,19 +45,21 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("resourceType")
             data__resourceType = data["resourceType"]
             if not isinstance(data__resourceType, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must be string", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::'}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must be string", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, rule='type')
             if isinstance(data__resourceType, str):
-                if not REGEX_PATTERNS['^AWS::'].search(data__resourceType):
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must match pattern ^AWS::", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::'}, rule='pattern')
+                if not REGEX_PATTERNS['^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'].search(data__resourceType):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must match pattern ^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, rule='pattern')
         if "resourceId" in data_keys:
             data_keys.remove("resourceId")
             data__resourceId = data["resourceId"]
             if not isinstance(data__resourceId, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be string", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be string", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='type')
             if isinstance(data__resourceId, str):
                 data__resourceId_len = len(data__resourceId)
                 if data__resourceId_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be longer than or equal to 1 characters", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be longer than or equal to 1 characters", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='minLength')
+                if not REGEX_PATTERNS['^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'].search(data__resourceId):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must match pattern ^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='pattern')
         if "awsAccountId" in data_keys:
             data_keys.remove("awsAccountId")
             data__awsAccountId = data["awsAccountId"]
@@ -68,11 +72,10 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("awsRegion")
             data__awsRegion = data["awsRegion"]
             if not isinstance(data__awsRegion, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must be string", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'minLength': 1}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must be string", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
             if isinstance(data__awsRegion, str):
-                data__awsRegion_len = len(data__awsRegion)
-                if data__awsRegion_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must be longer than or equal to 1 characters", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__awsRegion):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
         if "messageType" in data_keys:
             data_keys.remove("messageType")
             data__messageType = data["messageType"]

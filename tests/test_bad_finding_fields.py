@@ -1,0 +1,75 @@
+"""One bad finding never stops its siblings, and never reaches AWS or the state table.
+
+Each field below once raised out of the engine (IndexError, ValueError, botocore's
+InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue).
+Now each is a validation error naming the finding's field, with a note on that finding, and
+the other findings of the event complete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from localaws import estate
+from localaws.engine_setup import make_engine
+from localaws.events import load_event
+from model.errors import InvalidEventError
+
+MIXED = "securityhub-custom-action-mixed.json"
+CONFIG = "config-restricted-ssh-securityhub-rule.json"
+
+
+@pytest.fixture
+def world(aws: None) -> dict[str, str]:
+    estate.enable_security_hub()
+    estate.create_bucket()
+    estate.set_weak_password_policy()
+    return {estate.SG_PLACEHOLDER: estate.create_open_security_group()}
+
+
+def resource_id(finding: dict[str, Any]) -> None:
+    finding["Resources"][0]["Id"] = "arn:short"
+
+
+def region(finding: dict[str, Any]) -> None:
+    finding["Region"] = "mars-north-1x"
+
+
+def resource_region(finding: dict[str, Any]) -> None:
+    finding["Resources"][0]["Region"] = "not a region"
+
+
+def partition(finding: dict[str, Any]) -> None:
+    finding["Resources"][0]["Partition"] = "aws:evil"
+
+
+@pytest.mark.parametrize("spoil", [resource_id, region, resource_region, partition])
+def test_a_bad_field_fails_that_finding_alone(world: dict[str, str], spoil: Any) -> None:
+    event = load_event(MIXED, world)
+    spoil(event["detail"]["findings"][0])  # the S3.17 finding
+    estate.import_findings(event)
+    engine, recorder = make_engine()
+    report = engine.handle(event)
+    statuses = {line["finding"]: line["status"] for line in report["findings"]}
+    bad = event["detail"]["findings"][0]["Id"]
+    assert statuses[bad] == "failed" and "findings[0]" in " ".join(report["invalid"])
+    assert list(statuses.values()).count("remediated") == 2  # the password policy and the group
+    assert "s3.PutBucketEncryption" not in recorder.calls
+    assert "invalid finding" in estate.finding(bad)["Note"]["Text"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("resourceId", "arn:x"), ("resourceType", "AWS::EC2"), ("awsRegion", "nowhere")],
+)
+def test_a_bad_config_event_is_rejected_before_any_call(
+    world: dict[str, str], field: str, value: str
+) -> None:
+    event = load_event(CONFIG, world)
+    event["detail"][field] = value
+    engine, recorder = make_engine()
+    with pytest.raises(InvalidEventError, match=f"event.detail.{field}"):
+        engine.handle(event)
+    assert recorder.calls == []
