@@ -18,7 +18,7 @@ from engine.parse import parse_event
 from engine.settings import Settings
 from engine.trust import config_rule_owner_reader, foreign_producer, untrusted_config_rule
 from localaws import estate
-from localaws.engine_setup import make_engine
+from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import load_event
 from model.finding import Finding, FindingSource
 
@@ -175,3 +175,25 @@ def test_a_resource_in_another_account_or_region_than_the_finding_is_refused(gro
     assert "ec2.RevokeSecurityGroupIngress" not in recorder.calls
     stored = estate.finding(event["detail"]["findings"][0]["Id"])
     assert stored["Workflow"]["Status"] == "NOTIFIED" and "is in" in stored["Note"]["Text"]
+
+
+def test_one_claim_per_resource_whatever_the_producer_calls_it(group: str) -> None:
+    """Security Hub names the group by ARN, Config by `sg-…`: one item holds claim and flap history."""
+    create_state_table("trust-state")
+    estate.create_config_rule("securityhub-restricted-ssh-1399bc40", "INCOMING_SSH_DISABLED")
+    engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table="trust-state"))
+    assert engine.handle(sg_event(group))["findings"][0]["status"] == "remediated"
+    boto3.client("ec2", region_name=estate.REGION).authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
+    )
+    config = load_event("config-restricted-ssh-securityhub-rule.json", {estate.SG_PLACEHOLDER: group})
+    assert engine.handle(config)["findings"][0]["status"] == "remediated"
+    items = boto3.client("dynamodb", region_name=estate.REGION).scan(TableName="trust-state")["Items"]
+    claims = [item for item in items if item["pk"]["S"].startswith("resource#")]
+    assert [item["pk"]["S"].rsplit("#", 1)[1] for item in claims] == [
+        f"arn:aws:ec2:{estate.REGION}:{estate.ACCOUNT}:security-group/{group}"
+    ]
+    assert len(claims[0]["changes"]["L"]) == 2  # the flap breaker counts both
