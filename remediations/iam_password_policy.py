@@ -2,11 +2,12 @@
 
 Controls: IAM.7, IAM.10 (PCI DSS v3.2.1 PCI.IAM.8), IAM.11, IAM.12, IAM.13, IAM.14, IAM.15,
 IAM.16, IAM.17; CIS 1.2 1.5-1.11, CIS 1.4/3.0 1.8-1.9, CIS 5.0 1.7-1.8. Target defaults:
-length 14, all four character classes, max age 90, reuse 24, users may change their own
-password; each is a parameter.
+length 14, all four character classes, max age 90, reuse 24; each is a parameter.
 Guarantee: the merge keeps, field by field, whichever of the current and the target value is
 stricter, so an existing stricter policy is never weakened. `HardExpiry` is switched on only
 when the rule's parameters ask for it, because it locks users with expired passwords out.
+`AllowUsersToChangePassword` is no control's pass criterion and neither value is stricter: the
+account's own setting is kept unless the rule's parameters name it.
 UpdateAccountPasswordPolicy has no partial update (an omitted field reverts to its default),
 so the request always carries the whole merged policy. Revert sets back, field by field, what
 the fix changed, keeps a field someone has made stricter since, and refuses (unless forced)
@@ -45,12 +46,14 @@ DEFAULTS: dict[str, Any] = {
     "RequireLowercaseCharacters": True,
     "RequireNumbers": True,
     "RequireSymbols": True,
-    "AllowUsersToChangePassword": True,
     "MaxPasswordAge": 90,
     "PasswordReusePrevention": 24,
     "HardExpiry": False,
 }
-FIELDS = tuple(DEFAULTS)
+#: Not a pass criterion of any password control, so not "stricter" either way: an administrator's
+#: choice is kept unless the rule's parameters name it.
+OWNERS_CHOICE = "AllowUsersToChangePassword"
+FIELDS = (*DEFAULTS, OWNERS_CHOICE)
 
 
 def read(client: IAMClient, resource: Resource, params: Params) -> dict[str, Any]:
@@ -69,6 +72,9 @@ def merge(current: dict[str, Any], target: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for name in BOOLEAN_FIELDS:
         merged[name] = bool(current.get(name)) or bool(target.get(name))
+    merged[OWNERS_CHOICE] = bool(
+        target[OWNERS_CHOICE] if OWNERS_CHOICE in target else current.get(OWNERS_CHOICE)
+    )
     merged["MinimumPasswordLength"] = max(
         current.get("MinimumPasswordLength", 0), target["MinimumPasswordLength"]
     )
@@ -179,7 +185,6 @@ def cases() -> Cases:
                     "RequireLowercaseCharacters: none → true",
                     "RequireNumbers: none → true",
                     "RequireSymbols: none → true",
-                    "AllowUsersToChangePassword: none → true",
                     "MaxPasswordAge: none → 90",
                     "PasswordReusePrevention: none → 24",
                 ),
@@ -204,7 +209,6 @@ def cases() -> Cases:
                         "RequireLowercaseCharacters": True,
                         "RequireNumbers": True,
                         "RequireSymbols": True,
-                        "AllowUsersToChangePassword": True,
                         "MaxPasswordAge": 90,
                         "PasswordReusePrevention": 24,
                     },
@@ -224,7 +228,6 @@ def cases() -> Cases:
                     "RequireLowercaseCharacters: true → false",
                     "RequireNumbers: true → false",
                     "RequireSymbols: true → false",
-                    "AllowUsersToChangePassword: true → false",
                     "MaxPasswordAge: 90 → 180",
                     "PasswordReusePrevention: 24 → 5",
                 ),
@@ -239,7 +242,6 @@ def cases() -> Cases:
                     "RequireLowercaseCharacters: true → false",
                     "RequireNumbers: true → false",
                     "RequireSymbols: true → false",
-                    "AllowUsersToChangePassword: true → false",
                     "MaxPasswordAge: 90 → 180",
                     "PasswordReusePrevention: 24 → 5",
                 ),
@@ -258,7 +260,6 @@ def cases() -> Cases:
                     "RequireLowercaseCharacters: true → false",
                     "RequireNumbers: true → false",
                     "RequireSymbols: true → false",
-                    "AllowUsersToChangePassword: true → false",
                     "MaxPasswordAge: 90 → 180",
                     "PasswordReusePrevention: 3 → 5",
                 ),
@@ -275,7 +276,6 @@ def cases() -> Cases:
                     "RequireLowercaseCharacters: true → false",
                     "RequireNumbers: true → false",
                     "RequireSymbols: true → false",
-                    "AllowUsersToChangePassword: true → false",
                     "MaxPasswordAge: 90 → 0",
                     "PasswordReusePrevention: 24 → 0",
                 ),

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model.outcome import Plan
-from remediations.iam_password_policy import BOOLEAN_FIELDS, DEFAULTS, merge, plan
+from remediations.iam_password_policy import BOOLEAN_FIELDS, DEFAULTS, OWNERS_CHOICE, merge, plan
 
 REQUIREMENTS = tuple(name for name in BOOLEAN_FIELDS if name != "HardExpiry")
 
@@ -49,7 +49,9 @@ def at_least_as_strict(policy: dict[str, Any], other: dict[str, Any]) -> list[st
     age, other_age = policy.get("MaxPasswordAge") or 0, other.get("MaxPasswordAge") or 0
     if other_age and (not age or age > other_age):
         weaker.append("MaxPasswordAge")
-    weaker.extend(name for name in BOOLEAN_FIELDS if other.get(name) and not policy.get(name))
+    weaker.extend(
+        name for name in BOOLEAN_FIELDS if name != OWNERS_CHOICE and other.get(name) and not policy.get(name)
+    )
     return weaker
 
 
@@ -89,7 +91,7 @@ def test_policy_sent_is_at_least_as_strict_and_applies_once(
         at_least_as_strict(after, {**DEFAULTS, **params, "HardExpiry": params.get("HardExpiry", False)}) == []
     )
     assert plan(after, params).compliant, "a second run must find nothing to change"
-    assert {change.field for change in result.changes} <= set(DEFAULTS)
+    assert {change.field for change in result.changes} <= {*DEFAULTS, OWNERS_CHOICE}
     assert all(change.before != change.after for change in result.changes)
 
 
@@ -134,7 +136,21 @@ def test_every_field_changed_is_named_before_and_after() -> None:
         "RequireUppercaseCharacters: none → true",
         "RequireLowercaseCharacters: none → true",
         "RequireSymbols: none → true",
-        "AllowUsersToChangePassword: none → true",
         "MaxPasswordAge: 180 → 90",
         "PasswordReusePrevention: 5 → 24",
     ]
+
+
+@given(current_policies, rule_parameters)
+def test_users_may_change_their_password_stays_the_accounts_choice(
+    current: dict[str, Any], params: dict[str, Any]
+) -> None:
+    """No password control asks for it, and `false` is no weaker: kept unless the rule names it."""
+    merged = merge(current, {**DEFAULTS, **params})
+    assert merged[OWNERS_CHOICE] == bool(params.get(OWNERS_CHOICE, current.get(OWNERS_CHOICE, False)))
+
+
+def test_an_administrators_false_is_kept() -> None:
+    result = plan({"MinimumPasswordLength": 8, OWNERS_CHOICE: False}, {})
+    assert OWNERS_CHOICE not in {change.field for change in result.changes}
+    assert not request(result).get(OWNERS_CHOICE)  # omitted or false: AWS keeps it false
