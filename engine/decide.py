@@ -105,7 +105,9 @@ def foreign_resource(finding: Finding, resource: Resource) -> str:
     parts = resource.id.split(":", 5)
     region, account = (parts[3], parts[4]) if len(parts) == 6 else ("", "")
     if account and account != finding.account_id:
-        return f"{resource.id} is in account {account}, the finding in {finding.account_id}: nothing was changed"
+        return (
+            f"{resource.id} is in account {account}, the finding in {finding.account_id}: nothing was changed"
+        )
     if region and region != resource.region:
         return f"{resource.id} is in {region}, the finding names {resource.region}: nothing was changed"
     return ""
