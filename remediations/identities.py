@@ -6,7 +6,10 @@ form its exclusion check and claim key use, and the short name its API takes.
 
 from __future__ import annotations
 
-from model.finding import ResourceFormat
+from collections.abc import Mapping
+from typing import Any
+
+from model.finding import Resource, ResourceFormat
 from remediations.base import Identity, account_of
 
 #: A general purpose bucket: by ARN in Security Hub, by name in AWS Config.
@@ -27,3 +30,17 @@ SECURITY_GROUP = Identity(
     },
     arn="arn:{partition}:ec2:{region}:{account}:security-group/{name}",
 )
+
+
+def bucket_of(resource: Resource) -> dict[str, str]:
+    """A bucket as every S3 call names it: with `ExpectedBucketOwner`, the finding's account.
+
+    S3 then refuses the call (403) when the bucket name belongs to another account: a finding
+    never makes the engine touch someone else's bucket of the same name.
+    """
+    return {"Bucket": resource.name, "ExpectedBucketOwner": resource.account_id}
+
+
+def bucket_in(state: Mapping[str, Any]) -> dict[str, str]:
+    """The bucket and its expected owner, as the state read carries them."""
+    return {key: state[key] for key in ("Bucket", "ExpectedBucketOwner") if key in state}

@@ -33,8 +33,8 @@ def read_flags(get_configuration: Callable[[], Mapping[str, Any]]) -> dict[str, 
 
 
 def _target(state: Mapping[str, Any]) -> dict[str, Any]:
-    """`{"Bucket": …}` or `{"AccountId": …}`: what the call names, carried in the state."""
-    return {key: state[key] for key in ("Bucket", "AccountId") if key in state}
+    """`{"Bucket": …, "ExpectedBucketOwner": …}` or `{"AccountId": …}`: what the call names."""
+    return {key: state[key] for key in ("Bucket", "ExpectedBucketOwner", "AccountId") if key in state}
 
 
 def plan_all_flags_on(state: Mapping[str, Any]) -> Plan:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
 from remediations.base import Params, Permissions, Remediation, Risk
-from remediations.identities import S3_BUCKET
+from remediations.identities import S3_BUCKET, bucket_of
 from remediations.public_access_block import FLAGS, keeps, plan_all_flags_on, read_flags, revert_flags
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 def read(client: S3Client, resource: Resource, params: Params) -> dict[str, Any]:
-    flags = read_flags(lambda: client.get_public_access_block(Bucket=resource.name))
-    return {"Bucket": resource.name, **flags}
+    flags = read_flags(lambda: client.get_public_access_block(**bucket_of(resource)))
+    return {**bucket_of(resource), **flags}
 
 
 def plan(state: Mapping[str, Any], params: Params) -> Plan:
@@ -44,10 +44,19 @@ def revert(
 
 
 def cases() -> Cases:
-    from remediations.cases import Cases, Exchange, LiveCase, PlanCase, RevertCase, StubbedCase, resource
+    from remediations.cases import (
+        ACCOUNT,
+        Cases,
+        Exchange,
+        LiveCase,
+        PlanCase,
+        RevertCase,
+        StubbedCase,
+        resource,
+    )
 
     def state(*on: str) -> dict[str, Any]:
-        return {"Bucket": "b", **{flag: flag in on for flag in FLAGS}}
+        return {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT, **{flag: flag in on for flag in FLAGS}}
 
     def setup(session: Any) -> Resource:
         session.client("s3").create_bucket(Bucket="case-bpa-bucket")
@@ -74,7 +83,7 @@ def cases() -> Cases:
             calls=(
                 Exchange(
                     "get_public_access_block",
-                    {"Bucket": "b"},
+                    {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT},
                     {
                         "PublicAccessBlockConfiguration": {
                             **dict.fromkeys(FLAGS, False),
@@ -83,7 +92,8 @@ def cases() -> Cases:
                     },
                 ),
                 Exchange(
-                    "put_public_access_block", {"Bucket": "b", "PublicAccessBlockConfiguration": all_on}
+                    "put_public_access_block",
+                    {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT, "PublicAccessBlockConfiguration": all_on},
                 ),
             ),
             refusals=((0, "NoSuchBucket"), (1, "AccessDenied")),

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
 from remediations.base import Params, Permissions, Remediation, Risk
-from remediations.identities import S3_BUCKET
+from remediations.identities import S3_BUCKET, bucket_in, bucket_of
 from remediations.revert import kept_note, refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -38,17 +38,17 @@ NO_CONFIGURATION = "ServerSideEncryptionConfigurationNotFoundError"
 def read(client: S3Client, resource: Resource, params: Params) -> dict[str, Any]:
     """The bucket's default-encryption rule (`Encryption`), None when it has none."""
     try:
-        response = client.get_bucket_encryption(Bucket=resource.name)
+        response = client.get_bucket_encryption(**bucket_of(resource))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == NO_CONFIGURATION:
-            return {"Bucket": resource.name, "Encryption": None}
+            return {**bucket_of(resource), "Encryption": None}
         raise
     rules = response["ServerSideEncryptionConfiguration"]["Rules"]
     if not rules:
-        return {"Bucket": resource.name, "Encryption": None}
+        return {**bucket_of(resource), "Encryption": None}
     default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
     return {
-        "Bucket": resource.name,
+        **bucket_of(resource),
         "Encryption": {
             "SSEAlgorithm": default.get("SSEAlgorithm"),
             "KMSMasterKeyID": default.get("KMSMasterKeyID"),
@@ -74,8 +74,8 @@ def plan(state: dict[str, Any], params: Params) -> Plan:
         changes.append(Change("BucketKeyEnabled", False, True))
     return Plan(
         changes=tuple(changes),
-        calls=(_put(state["Bucket"], wanted),),
-        after={"Bucket": state["Bucket"], "Encryption": wanted},
+        calls=(_put(state, wanted),),
+        after={**state, "Encryption": wanted},
     )
 
 
@@ -89,11 +89,7 @@ def revert(current: dict[str, Any], before: dict[str, Any], after: dict[str, Any
         )
     if now == old:
         return Plan(after=current)
-    call = (
-        ApiCall("delete_bucket_encryption", {"Bucket": current["Bucket"]})
-        if old is None
-        else _put(current["Bucket"], old)
-    )
+    call = ApiCall("delete_bucket_encryption", bucket_in(current)) if old is None else _put(current, old)
     return Plan(
         changes=(Change("SSEAlgorithm", _label(now), _label(old)),),
         calls=(call,),
@@ -101,7 +97,7 @@ def revert(current: dict[str, Any], before: dict[str, Any], after: dict[str, Any
     )
 
 
-def _put(bucket: str, encryption: dict[str, Any]) -> ApiCall:
+def _put(state: dict[str, Any], encryption: dict[str, Any]) -> ApiCall:
     by_default = {"SSEAlgorithm": encryption["SSEAlgorithm"]}
     if encryption.get("KMSMasterKeyID"):
         by_default["KMSMasterKeyID"] = encryption["KMSMasterKeyID"]
@@ -109,7 +105,7 @@ def _put(bucket: str, encryption: dict[str, Any]) -> ApiCall:
     if encryption["SSEAlgorithm"] in KMS_ALGORITHMS or encryption.get("BucketKeyEnabled"):
         rule["BucketKeyEnabled"] = bool(encryption.get("BucketKeyEnabled"))
     return ApiCall(
-        "put_bucket_encryption", {"Bucket": bucket, "ServerSideEncryptionConfiguration": {"Rules": [rule]}}
+        "put_bucket_encryption", {**bucket_in(state), "ServerSideEncryptionConfiguration": {"Rules": [rule]}}
     )
 
 
@@ -133,6 +129,7 @@ def keeps(before: dict[str, Any], after: dict[str, Any]) -> bool:
 
 def cases() -> Cases:
     from remediations.cases import (
+        ACCOUNT,
         KEY_ARN,
         Cases,
         Exchange,
@@ -145,7 +142,11 @@ def cases() -> Cases:
 
     def state(algorithm: str | None, key: str | None = None, bucket_key: bool = False) -> dict[str, Any]:
         encryption = {"SSEAlgorithm": algorithm, "KMSMasterKeyID": key, "BucketKeyEnabled": bucket_key}
-        return {"Bucket": "b", "Encryption": encryption if algorithm else None}
+        return {
+            "Bucket": "b",
+            "ExpectedBucketOwner": ACCOUNT,
+            "Encryption": encryption if algorithm else None,
+        }
 
     def setup(session: Any) -> Resource:
         session.client("s3").create_bucket(Bucket="case-bucket")  # no default encryption in moto
@@ -169,11 +170,16 @@ def cases() -> Cases:
             resource=resource("AwsS3Bucket", "arn:aws:s3:::b"),
             params={"algorithm": "aws:kms", "kms_key_id": KEY_ARN},
             calls=(
-                Exchange("get_bucket_encryption", {"Bucket": "b"}, error=NO_CONFIGURATION),
+                Exchange(
+                    "get_bucket_encryption",
+                    {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT},
+                    error=NO_CONFIGURATION,
+                ),
                 Exchange(
                     "put_bucket_encryption",
                     {
                         "Bucket": "b",
+                        "ExpectedBucketOwner": ACCOUNT,
                         "ServerSideEncryptionConfiguration": {
                             "Rules": [
                                 {

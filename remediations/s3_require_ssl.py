@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
 from remediations.base import Params, Permissions, Remediation, Risk
-from remediations.identities import S3_BUCKET
+from remediations.identities import S3_BUCKET, bucket_in, bucket_of
 from remediations.revert import refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -40,12 +40,12 @@ NO_POLICY = "NoSuchBucketPolicy"
 def read(client: S3Client, resource: Resource, params: Params) -> dict[str, Any]:
     """The bucket policy as a document (`Policy`), None when the bucket has none."""
     try:
-        policy = client.get_bucket_policy(Bucket=resource.name)["Policy"]
+        policy = client.get_bucket_policy(**bucket_of(resource))["Policy"]
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == NO_POLICY:
-            return {"Bucket": resource.name, "Partition": resource.partition, "Policy": None}
+            return {**bucket_of(resource), "Partition": resource.partition, "Policy": None}
         raise
-    return {"Bucket": resource.name, "Partition": resource.partition, "Policy": json.loads(policy)}
+    return {**bucket_of(resource), "Partition": resource.partition, "Policy": json.loads(policy)}
 
 
 def denies_insecure_transport(statement: Mapping[str, Any]) -> bool:
@@ -75,7 +75,7 @@ def plan(state: dict[str, Any], params: Params) -> Plan:
         changes=(
             Change("BucketPolicy", None, f"{deny['Sid']}: deny s3:* when aws:SecureTransport is false"),
         ),
-        calls=(ApiCall("put_bucket_policy", {"Bucket": state["Bucket"], "Policy": json.dumps(merged)}),),
+        calls=(ApiCall("put_bucket_policy", {**bucket_in(state), "Policy": json.dumps(merged)}),),
         after={**state, "Policy": merged},
     )
 
@@ -96,10 +96,10 @@ def revert(current: dict[str, Any], before: dict[str, Any], after: dict[str, Any
         "BucketPolicy", f"{ours[0].get('Sid')}: deny s3:* when aws:SecureTransport is false", None
     )
     if not left and before["Policy"] is None:
-        call = ApiCall("delete_bucket_policy", {"Bucket": current["Bucket"]})
+        call = ApiCall("delete_bucket_policy", bucket_in(current))
         return Plan(changes=(change,), calls=(call,), after={**current, "Policy": None}, notes=notes)
     policy = {**current["Policy"], "Statement": left}
-    call = ApiCall("put_bucket_policy", {"Bucket": current["Bucket"], "Policy": json.dumps(policy)})
+    call = ApiCall("put_bucket_policy", {**bucket_in(current), "Policy": json.dumps(policy)})
     return Plan(changes=(change,), calls=(call,), after={**current, "Policy": policy}, notes=notes)
 
 
@@ -131,7 +131,16 @@ def _free_sid(statements: list[dict[str, Any]]) -> str:
 
 
 def cases() -> Cases:
-    from remediations.cases import Cases, Exchange, LiveCase, PlanCase, RevertCase, StubbedCase, resource
+    from remediations.cases import (
+        ACCOUNT,
+        Cases,
+        Exchange,
+        LiveCase,
+        PlanCase,
+        RevertCase,
+        StubbedCase,
+        resource,
+    )
 
     reader = {
         "Sid": "PartnerRead",
@@ -141,7 +150,7 @@ def cases() -> Cases:
         "Resource": "arn:aws:s3:::b/*",
     }
     deny = deny_statement("aws", "b")
-    none = {"Bucket": "b", "Partition": "aws", "Policy": None}
+    none = {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT, "Partition": "aws", "Policy": None}
     shared = {**none, "Policy": {"Version": "2012-10-17", "Statement": [reader]}}
     fixed = {**none, "Policy": {"Version": "2012-10-17", "Statement": [reader, deny]}}
     other_deny = {**deny, "Sid": "TeamTls", "Action": ["s3:*"], "Principal": {"AWS": "*"}}
@@ -170,8 +179,15 @@ def cases() -> Cases:
             resource=resource("AwsS3Bucket", "arn:aws:s3:::b"),
             params={},
             calls=(
-                Exchange("get_bucket_policy", {"Bucket": "b"}, {"Policy": json.dumps(shared["Policy"])}),
-                Exchange("put_bucket_policy", {"Bucket": "b", "Policy": json.dumps(fixed["Policy"])}),
+                Exchange(
+                    "get_bucket_policy",
+                    {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT},
+                    {"Policy": json.dumps(shared["Policy"])},
+                ),
+                Exchange(
+                    "put_bucket_policy",
+                    {"Bucket": "b", "ExpectedBucketOwner": ACCOUNT, "Policy": json.dumps(fixed["Policy"])},
+                ),
             ),
             refusals=((0, "AccessDenied"), (0, "NoSuchBucket"), (1, "MalformedPolicy"), (1, "SlowDown")),
         ),

@@ -47,7 +47,10 @@ def test_undo_prints_its_plan_then_puts_the_bucket_back(
     assert code == 0
     assert out.startswith("Dry run: would revert arn:aws:s3:::example-unencrypted-bucket")
     assert "SSEAlgorithm: aws:kms → none" in out
-    assert "call s3.delete_bucket_encryption {'Bucket': 'example-unencrypted-bucket'}" in out
+    assert (
+        "call s3.delete_bucket_encryption {'Bucket': 'example-unencrypted-bucket', 'ExpectedBucketOwner': '123456789012'}"
+        in out
+    )
     assert estate.bucket_encryption() == "aws:kms"
     code = main(["undo", remediated_bucket])
     out = capsys.readouterr().out

@@ -341,3 +341,16 @@ def test_identity_in_every_input_format(name: str, resource: Resource, expected:
 
 def stubbed_case(name: str) -> StubbedCase:
     return cases_of(name).stubbed
+
+
+@pytest.mark.parametrize("name", [name for name in REMEDIATIONS if CATALOG[name].service == "s3"])
+def test_every_s3_call_names_the_expected_bucket_owner(name: str) -> None:
+    """A bucket name is global: S3 refuses the call when the bucket is not the finding account's."""
+    remediation, cases = CATALOG[name], cases_of(name)
+    assert all(call.params.get("ExpectedBucketOwner") == ACCOUNT for call in cases.stubbed.calls)
+    for case in cases.reverts:
+        try:
+            plan = remediation.revert(case.current, case.before, case.after, True)
+        except RevertConflictError:
+            continue
+        assert all(call.params.get("ExpectedBucketOwner") == ACCOUNT for call in plan.calls)
