@@ -4,7 +4,7 @@ One pure function over the finding, its rule and the settings: no AWS call, so e
 for not acting is decided here, in one order, and tested without moto. Its answer is either a
 `Skip` (the sentence that goes into the report and the note) or a `Decision`: the resource as
 the remediation identifies it, the effective parameters (the stack's KMS key where the rule
-names none), the effective dry-run (stack, rule or invocation: combined here only) and the mode.
+names none), the effective dry-run (the settings, which `--dry-run` overrides, or the rule: combined here only) and the mode.
 
 Only Security Hub's own control findings are acted on (`engine/trust.py`). Automatic inputs act
 only on failed / non-compliant, active findings in workflow NEW or
@@ -44,10 +44,7 @@ class Skip:
     safety: bool = False  # an exclusion: worth telling someone
 
 
-def decide(
-    finding: Finding, rule: Rule | None, settings: Settings, *, dry_run: bool = False
-) -> Decision | Skip:
-    """`dry_run`: the invocation's own (e.g. `remediator invoke --dry-run`)."""
+def decide(finding: Finding, rule: Rule | None, settings: Settings) -> Decision | Skip:
     if reason := foreign_producer(finding):
         return Skip(reason, safety=True)
     if reason := _not_actionable(finding, rule, settings.automatic):
@@ -72,7 +69,7 @@ def decide(
         rule=rule,
         resource=resource,
         parameters=effective_parameters(rule, settings),
-        dry_run=dry_run or settings.dry_run or rule.dry_run,
+        dry_run=settings.dry_run or rule.dry_run,
         mode=rule.mode,
     )
 

@@ -64,9 +64,6 @@ class Plan:
     def compliant(self) -> bool:
         return not self.calls
 
-    def describe(self) -> list[str]:
-        return [change.describe() for change in self.changes] + list(self.notes)
-
 
 class Status(StrEnum):
     """How the engine finished with a finding; every finding ends in exactly one."""

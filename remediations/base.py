@@ -44,18 +44,11 @@ KMS_KEY_PARAMETER = "kms_key_id"
 
 
 class Risk(StrEnum):
-    """What a fix can do to a workload; the registry's default mode follows from it."""
+    """What a fix can do to a workload: shown beside each rule's mode by `remediator rules`."""
 
-    SAFE = "safe"  # a setting no workload depends on: automatic by default
-    WORKLOAD_AFFECTING = "workload-affecting"  # an application may depend on what is removed: manual
-    CREATES_RESOURCES = "creates-resources"  # costs money or adds infrastructure: manual
-
-
-DEFAULT_MODE: Mapping[Risk, str] = {
-    Risk.SAFE: "automatic",
-    Risk.WORKLOAD_AFFECTING: "manual",
-    Risk.CREATES_RESOURCES: "manual",
-}
+    SAFE = "safe"  # a setting no workload depends on
+    WORKLOAD_AFFECTING = "workload-affecting"  # an application may depend on what is removed
+    CREATES_RESOURCES = "creates-resources"  # costs money or adds infrastructure
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,10 +190,6 @@ class Remediation:
         if current == before:
             return Plan(after=current)
         return self.revert(current, before, after, force)
-
-    @property
-    def default_mode(self) -> str:
-        return DEFAULT_MODE[self.risk]
 
     @property
     def family(self) -> str:

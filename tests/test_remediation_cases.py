@@ -35,7 +35,7 @@ from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations import CATALOG
 from remediations.base import Remediation, canonical_id
-from remediations.cases import ACCOUNT, REGION, Cases, StubbedCase
+from remediations.cases import ACCOUNT, REGION, Cases
 from rules.registry import Rule, load_registry
 
 REMEDIATIONS = sorted(CATALOG)
@@ -337,10 +337,6 @@ def test_identity_in_every_input_format(name: str, resource: Resource, expected:
         assert located.arn is None and canonical_id(located) == f"account/{ACCOUNT}/{REGION}"
     else:
         assert located.arn and located.arn.startswith("arn:aws:") and expected in located.arn
-
-
-def stubbed_case(name: str) -> StubbedCase:
-    return cases_of(name).stubbed
 
 
 @pytest.mark.parametrize("name", [name for name in REMEDIATIONS if CATALOG[name].service == "s3"])
