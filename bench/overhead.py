@@ -14,6 +14,7 @@ from typing import Any
 from bench.figures import Figure, median
 from demo import asff
 from engine.parse import parse_event
+from engine.deadline import DeadlineHolder
 from engine.process import Engine
 from engine.resolve import plan_updates, send_updates
 from engine.settings import Settings
@@ -40,6 +41,7 @@ class MemoryClients:
 
     def __init__(self) -> None:
         self._client = MemoryClient()
+        self.deadline = DeadlineHolder()
 
     def client(self, service: str, account_id: str, region: str) -> MemoryClient:
         return self._client

@@ -17,13 +17,14 @@ from botocore.credentials import RefreshableCredentials, create_assume_role_refr
 from botocore.exceptions import ClientError
 from botocore.session import Session as BotocoreSession
 
+from engine.deadline import DeadlineHolder
 from model.errors import RemediationFailedError
 
 #: Throttling and transient faults are retried by botocore with backoff and jitter.
 RETRY_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     connect_timeout=5,
-    read_timeout=20,
+    read_timeout=10,  # engine.deadline budgets one attempt at connect + read timeout
     user_agent_extra="sechub-remediator",
 )
 ROLE_SESSION_NAME = "sechub-remediator"
@@ -48,26 +49,35 @@ class ClientFactory:
         self._home_account_id = home_account_id
         self._config = config
         self._sessions: dict[str, boto3.Session] = {}
-        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str, bool], Any] = {}
+        #: the running invocation's time budget, checked before every attempt of every client
+        self.deadline = DeadlineHolder()
         # boto3 clients are thread-safe, sessions are not: create under a lock (a sweep uses threads).
         self._lock = threading.RLock()
 
-    def client(self, service: str, account_id: str, region: str) -> Any:
-        key = (service, account_id, region)
+    def client(self, service: str, account_id: str, region: str, *, home: bool = False) -> Any:
+        """A client in `account_id`; `home`: for the stack's own resources, allowed to flush later."""
+        key = (service, account_id, region, home)
         if key in self._clients:
             return self._clients[key]
         with self._lock:
             if key not in self._clients:
-                self._clients[key] = self.session_for(account_id).client(
+                made = self.session_for(account_id).client(
                     service,  # type: ignore[call-overload]
                     region_name=region,
                     config=self._config,
                     endpoint_url=self._endpoint_url,
                 )
+                # First, so no stub or local double answers a call the deadline refuses; before-call
+                # is checked once a call, before-send once each attempt (retries included).
+                for event in ("before-call", "before-send"):
+                    made.meta.events.register_first(event, self.deadline.hook(home=home))
+                self._clients[key] = made
         return self._clients[key]
 
     def home_client(self, service: str, region: str) -> Any:
-        return self.client(service, self.home_account_id, region)
+        """A client for the stack's own table, topic and findings, in the administrator account."""
+        return self.client(service, self.home_account_id, region, home=True)
 
     @property
     def session(self) -> boto3.Session:

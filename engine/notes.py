@@ -17,7 +17,9 @@ def note_for(outcome: Outcome) -> str:
     changes = "; ".join(change.describe() for change in outcome.changes)
     text = {
         Status.REMEDIATED: f"Remediated by {rule}: {changes}",
-        Status.ALREADY_COMPLIANT: f"Already compliant, nothing changed ({rule}).",
+        Status.ALREADY_COMPLIANT: f"Remediated by {rule} on an earlier delivery, {outcome.earlier}"
+        if outcome.earlier
+        else f"Already compliant, nothing changed ({rule}).",
         Status.PLANNED: f"Dry run, nothing changed. {rule} would change: {changes}",
         Status.SKIPPED: f"Not remediated: {outcome.reason}.",
         Status.HELD: f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",

@@ -5,7 +5,9 @@ tests, the CLI and the demo call the same method, so they all exercise the deplo
 The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: is it
 Security Hub's own, may we act, on what, with which parameters, dry-run or not) → is the Config
 rule AWS's → live tags → claim the resource
-(idempotency) → has it flapped (breaker) → `remediate` → record the undo → resolve.
+(idempotency) → has it flapped (breaker) → `remediate`, writing the undo record ahead of each
+change (`engine.journal`) → release → resolve. Every AWS call is held to the invocation's time
+budget (`engine.deadline`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -21,19 +24,20 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
+from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide
 from engine.exclusions import TagReader, live_tag_exclusion
+from engine.journal import Journal
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
 from engine.remediate import remediate
-from engine.resolve import plan_updates, reevaluate_config_rules, send_updates
+from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
 from engine.state import StateStore, recent_changes, resource_key
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
-from model.errors import InvalidEventError, RetryLaterError
+from model.errors import InvalidEventError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
-from model.outcome import Outcome, Status
-from model.undo import UndoRecord
+from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
 from rules.registry import Registry, Rule
 
@@ -41,6 +45,8 @@ from rules.registry import Registry, Rule
 OutcomeListener = Callable[[Outcome], None]
 #: Called as the engine starts on a finding (the handler puts its id on every log line).
 FindingListener = Callable[[Finding], None]
+#: Called when Security Hub did not record outcomes (the handler logs an error, counts a metric).
+UpdateFailureListener = Callable[[UpdateFailure], None]
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Engine:
     settings: Settings = field(default_factory=Settings)
     on_outcome: OutcomeListener | None = None
     on_finding: FindingListener | None = None
+    on_update_failure: UpdateFailureListener | None = None
     state: StateStore | None = None
     read_tags: TagReader | None = None
     clock: Callable[[], float] = time.time
@@ -60,14 +67,23 @@ class Engine:
     def __post_init__(self) -> None:
         self._owner = self.rule_owner or config_rule_owner_reader(partial(self.clients.client, "config"))
 
-    def handle(self, event: Any) -> dict[str, Any]:
+    def handle(self, event: Any, remaining_ms: Callable[[], int] | None = None) -> dict[str, Any]:
         """Process every finding of `event`.
 
         Raises `InvalidEventError` for a malformed envelope (or findings nothing can carry a
         note for), and `RetryLaterError` after recording everything else when some finding hit
-        a transient fault: the event is then retried, and lands in the dead-letter queue when
-        retries run out. Findings fixed on the first delivery read as compliant on the next.
+        a transient fault, was not reached in time, or had its note refused by Security Hub: the
+        event is then retried, and lands in the dead-letter queue when retries run out. Findings
+        fixed on the first delivery read as compliant on the next, whose note says what this
+        engine changed and when. `remaining_ms`: the invocation's clock (Lambda's context).
         """
+        self.clients.deadline.current = Deadline.from_remaining_ms(remaining_ms()) if remaining_ms else None
+        try:
+            return self._handle(event)
+        finally:
+            self.clients.deadline.current = None
+
+    def _handle(self, event: Any) -> dict[str, Any]:
         parsed = parse_event(event)
         if parsed.ignored_reason:
             return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
@@ -75,10 +91,16 @@ class Engine:
         # family; any other event was routed to this function alone, which answers for all of it.
         shared = parsed.source is FindingSource.CUSTOM_ACTION
         answers_unowned = self.settings.report_unmatched or not shared
-        outcomes = [outcome for finding in parsed.findings if (outcome := self.process(finding, shared))]
+        outcomes = [
+            outcome for finding in parsed.findings if (outcome := self._within_budget(finding, shared))
+        ]
         if answers_unowned:
             outcomes.extend(self._invalid_outcomes(parsed))
-        problems = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)
+        refused = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)
+        for failure in refused:
+            if self.on_update_failure:
+                self.on_update_failure(failure)
+        problems = [failure.text for failure in refused]
         problems += reevaluate_config_rules(outcomes, self.clients)
         problems += self._notify(outcomes)
         report = {
@@ -98,7 +120,27 @@ class Engine:
         retry = [o.finding.key for o in outcomes if o.retryable]
         if retry:
             raise RetryLaterError(f"{len(retry)} finding(s) hit a transient fault: {retry}", report=report)
+        if unnoted := [failure.text for failure in refused if failure.retry]:
+            raise RetryLaterError(f"Security Hub did not record outcomes: {unnoted}", report=report)
         return report
+
+    def _within_budget(self, finding: Finding, shared: bool) -> Outcome | None:
+        """Start a finding only with time left to finish it and flush its note; else leave it to the retry."""
+        deadline = self.clients.deadline.current
+        if deadline is None or deadline.may_work():
+            return self.process(finding, shared)
+        rule = self.registry.match(finding.lookup_keys)
+        if shared and not self.owns(rule):
+            return None
+        return Outcome(
+            finding=finding,
+            status=Status.FAILED,
+            rule_id=rule.id if rule else None,
+            remediation=rule.remediation.name if rule else None,
+            reason=f"not started: {deadline.left():.0f} s of this invocation left; the retry takes it",
+            error_code=DeadlineExceededError.__name__,
+            retryable=True,
+        )
 
     def process(self, finding: Finding, shared: bool = False) -> Outcome | None:
         """The finding's outcome, or None when another function of the stack owns it.
@@ -151,52 +193,59 @@ class Engine:
         return self._remediate_once(finding, decision)
 
     def _remediate_once(self, finding: Finding, decision: Decision) -> Outcome:
-        """Claim the resource, check the flap breaker, remediate, record; state errors mean retry."""
+        """Claim the resource, check the flap breaker, remediate with a write-ahead record, release.
+
+        State errors mean retry: nothing more is changed once the record cannot be written, and
+        the claim is released when the table lets us (else it lapses after `CLAIM_SECONDS`).
+        """
         assert self.state is not None
         rule, resource = decision.rule, decision.resource
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
         window = self.settings.flap_window_hours * 3600
+        release = partial(self.state.release, window_seconds=window, keep=self.settings.flap_limit + 1)
         try:
             # A fresh owner per attempt: two deliveries of one event must not share a claim.
             owner = f"{finding.event_id}#{uuid.uuid4().hex}"
             key = resource_key(resource.account_id, resource.region, rule.id, canonical_id(resource))
             claim = self.state.claim(key, owner)
-            if claim is None:
-                return outcome(
-                    status=Status.FAILED,
-                    reason="another delivery is remediating this resource",
-                    retryable=True,
-                )
+        except (ClientError, BotoCoreError) as error:
+            return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
+        if claim is None:
+            return outcome(
+                status=Status.FAILED, reason="another delivery is remediating this resource", retryable=True
+            )
+        journal = Journal(
+            store=self.state,
+            claim=claim,
+            finding_key=finding.key,
+            remediation=rule.remediation.name,
+            rule_id=rule.id,
+            resource=resource,
+            parameters=dict(decision.parameters),
+            clock=self.clock,
+        )
+        try:
             if recent_changes(claim, self.clock(), window) >= self.settings.flap_limit:
-                self.state.release(
-                    claim, changed=False, window_seconds=window, keep=self.settings.flap_limit + 1
-                )
+                release(claim, changed=False)
                 hours = self.settings.flap_window_hours
                 return outcome(
                     status=Status.HELD,
                     reason=f"flap breaker: remediated {self.settings.flap_limit} times in {hours} h already",
                 )
-            result = remediate(finding, decision, self.clients)
-            changed = result.status is Status.REMEDIATED
-            self.state.release(
-                claim, changed=changed, window_seconds=window, keep=self.settings.flap_limit + 1
-            )
-            if changed and finding.finding_id:
-                self.state.save_undo(
-                    UndoRecord.of(
-                        finding_id=finding.key,
-                        remediation=rule.remediation.name,
-                        rule_id=rule.id,
-                        resource=resource,
-                        parameters=decision.parameters,
-                        before=result.before,
-                        after=result.after,
-                        changed_at=self.clock(),
-                    )
-                )
+            result = remediate(finding, decision, self.clients, journal)
+            changed = result.status is Status.REMEDIATED or journal.applied > 0
+            release(claim, changed=changed, record=journal.outcome(result))
             return result
-        except (ClientError, BotoCoreError) as error:
-            return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
+        except (StateStoreError, ClientError, BotoCoreError) as error:
+            with suppress(ClientError, BotoCoreError):
+                release(claim, changed=journal.applied > 0)
+            return outcome(
+                status=Status.FAILED,
+                reason=f"state table: {error}",
+                error_code=StateStoreError.code,
+                retryable=True,
+                calls=tuple(result_calls(journal)),
+            )
 
     def _notify(self, outcomes: list[Outcome]) -> list[str]:
         if not self.settings.topic_arn:
@@ -224,3 +273,10 @@ class Engine:
             )
             outcomes.append(Outcome(finding=stub, status=Status.FAILED, reason=f"invalid finding: {error}"))
         return outcomes
+
+
+def result_calls(journal: Journal) -> Iterator[ApiCall]:
+    """The calls known to be made before the state table failed, for the report."""
+    if journal.record is not None:
+        for call in journal.record.calls[: journal.applied]:
+            yield ApiCall(method=call["method"], params=call["params"])

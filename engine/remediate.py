@@ -2,6 +2,8 @@
 
 AWS errors are turned into a FAILED outcome that keeps the error code, so the note says
 exactly what AWS refused and the caller can tell a transient fault from a permanent one.
+With a `Journal` (a state table is configured), the undo record is written before the first
+call and after each step, so what was changed is known even when a later call fails.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
 from engine.decide import Decision
-from model.errors import RemediationError, RemediationFailedError
+from engine.journal import Journal
+from model.errors import RemediationError, RemediationFailedError, StateStoreError
 from model.finding import Finding
 from model.outcome import Outcome, Status
 
 
-def remediate(finding: Finding, decision: Decision, clients: ClientFactory) -> Outcome:
+def remediate(
+    finding: Finding, decision: Decision, clients: ClientFactory, journal: Journal | None = None
+) -> Outcome:
+    """Raises `StateStoreError` when the journal cannot be written: then nothing more was changed."""
     remediation, resource, parameters = decision.rule.remediation, decision.resource, decision.parameters
     outcome = partial(
         Outcome,
@@ -34,14 +40,38 @@ def remediate(finding: Finding, decision: Decision, clients: ClientFactory) -> O
             state = remediation.read(client, resource, parameters)
         plan = remediation.plan(state, parameters)
         if plan.compliant:
-            return outcome(status=Status.ALREADY_COMPLIANT)
+            return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")
         if decision.dry_run:
             return outcome(status=Status.PLANNED, changes=plan.changes, calls=plan.calls)
-        with aws_errors("apply"):
-            remediation.apply(client, plan)
+        if journal:
+            journal.intent(state, plan)
+        applied = 0
+
+        def done(count: int) -> None:
+            nonlocal applied
+            applied = count
+            if journal:
+                journal.step(count)
+
+        try:
+            with aws_errors("apply"):
+                remediation.apply(client, plan, done)
+        except RemediationFailedError as error:
+            if not applied:
+                raise
+            made = ", ".join(call.method for call in plan.calls[:applied])
+            return outcome(
+                status=Status.FAILED,
+                reason=f"{error} (after {applied} of {len(plan.calls)} calls succeeded: {made})",
+                error_code=error.error_code,
+                retryable=error.transient,
+                calls=plan.calls[:applied],
+            )
         return outcome(
             status=Status.REMEDIATED, changes=plan.changes, calls=plan.calls, before=state, after=plan.after
         )
+    except StateStoreError:
+        raise
     except RemediationFailedError as error:
         return outcome(
             status=Status.FAILED, reason=str(error), error_code=error.error_code, retryable=error.transient

@@ -18,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
 from engine.notes import note_for
+from model.errors import TRANSIENT_ERROR_CODES
 from model.finding import FindingSource
 from model.outcome import Outcome, Status
 
@@ -74,24 +75,38 @@ def plan_updates(outcomes: Iterable[Outcome]) -> list[FindingUpdate]:
     return updates
 
 
-def send_updates(updates: Sequence[FindingUpdate], clients: ClientFactory, author: str) -> list[str]:
-    """Send every update; returns the problems (unprocessed findings, refused calls) as text."""
-    problems: list[str] = []
+@dataclass(frozen=True, slots=True)
+class UpdateFailure:
+    """Findings whose outcome Security Hub did not record: a fix nobody can see on the finding.
+
+    `retry`: the event is delivered again, and that delivery writes the note (it reads the
+    resource as compliant and the state table says what this engine changed, and when).
+    """
+
+    text: str
+    findings: int
+    retry: bool
+
+
+def send_updates(
+    updates: Sequence[FindingUpdate], clients: ClientFactory, author: str
+) -> list[UpdateFailure]:
+    """Send every update; returns what was refused (whole calls, or findings left unprocessed)."""
+    failures: list[UpdateFailure] = []
     for update in updates:
-        client = clients.home_client("securityhub", update.region)
         try:
+            client = clients.home_client("securityhub", update.region)
             response = client.batch_update_findings(**update.request(author))
         except (ClientError, BotoCoreError) as error:
-            problems.append(
-                f"BatchUpdateFindings in {update.region} failed for {len(update.identifiers)} findings: {error}"
-            )
+            text = f"BatchUpdateFindings in {update.region} failed for {len(update.identifiers)} findings: {error}"
+            failures.append(UpdateFailure(text, len(update.identifiers), retry=True))
             continue
         for unprocessed in response.get("UnprocessedFindings", []):
             identifier = unprocessed.get("FindingIdentifier", {}).get("Id", "?")
-            problems.append(
-                f"{identifier}: {unprocessed.get('ErrorCode')}: {unprocessed.get('ErrorMessage')}"
-            )
-    return problems
+            code = unprocessed.get("ErrorCode", "")
+            text = f"{identifier}: {code}: {unprocessed.get('ErrorMessage')}"
+            failures.append(UpdateFailure(text, 1, retry=code in TRANSIENT_ERROR_CODES))
+    return failures
 
 
 def reevaluate_config_rules(outcomes: Iterable[Outcome], clients: ClientFactory) -> list[str]:

@@ -2,10 +2,12 @@
 
 EventBridge delivers at least once and Config and Security Hub may report the same problem
 twice, so before changing a resource the engine claims it (a conditional write, so two
-concurrent deliveries cannot both change it), and after a change it records the time (the
-flap breaker's history) and the before-state (what `undo` puts back). One item per
-(account, region, rule, resource) holds the claim and the history, so a remediation costs
-two writes; the undo record is one more item, keyed by finding.
+concurrent deliveries cannot both change it), records what it is about to do and the state
+before (the write-ahead undo record, `model.undo`), and on release records the outcome and the
+time (the flap breaker's history). One item per (account, region, rule, canonical resource id)
+holds the claim, the history and the undo record, whatever produced the finding; a change costs
+three writes to it (claim, intent, release), one more per call of a plan with several, and one
+small pointer item per finding key (`remediator undo FINDING_ID` starts there).
 
 Table: partition key `pk` (S), sort key `sk` (S), TTL attribute `expires_at` (template.yaml).
 """
@@ -14,9 +16,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -43,11 +45,12 @@ UNDO_SK = "undo"
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A held claim on a resource, with the remediation times recorded so far."""
+    """A held claim on a resource, with the remediation times and the undo record so far."""
 
     key: str
     owner: str
     history: tuple[float, ...]
+    record: UndoRecord | None = None
 
 
 def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -> str:
@@ -95,44 +98,102 @@ class StateStore:
             if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return None
             raise
-        changes = response.get("Attributes", {}).get("changes", {}).get("L", [])
-        return Claim(key=key, owner=owner, history=tuple(float(item["N"]) for item in changes))
+        attributes = response.get("Attributes", {})
+        changes = attributes.get("changes", {}).get("L", [])
+        return Claim(
+            key=key,
+            owner=owner,
+            history=tuple(float(item["N"]) for item in changes),
+            record=_record_of(attributes),
+        )
 
-    def release(self, claim: Claim, *, changed: bool, window_seconds: float, keep: int) -> None:
-        """Drop the claim; when the resource was changed, append now to its history."""
+    def save_record(self, claim: Claim, record: UndoRecord, *, pointer: bool = False) -> None:
+        """Write the undo record on the claimed item, only while `claim` still holds it.
+
+        `pointer`: also index it by the finding's key (once, with the intent), so the record
+        can be found by the id Security Hub or the logs show.
+        """
+        expires = {"N": str(int(record.changed_at + UNDO_DAYS * 86400))}
+        if pointer:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"finding#{record.finding_id}"},
+                    "sk": {"S": UNDO_SK},
+                    "resource_key": {"S": claim.key},
+                    "expires_at": expires,
+                },
+            )
+        self._client.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": claim.key}, "sk": {"S": STATE_SK}},
+            UpdateExpression="SET #record = :record",
+            ConditionExpression="claim_owner = :owner",
+            ExpressionAttributeNames={"#record": "record"},
+            ExpressionAttributeValues={":record": _record_value(record), ":owner": {"S": claim.owner}},
+        )
+
+    def release(
+        self,
+        claim: Claim,
+        *,
+        changed: bool,
+        window_seconds: float,
+        keep: int,
+        record: UndoRecord | None = None,
+    ) -> None:
+        """Drop the claim; when the resource was changed, append now to its history.
+
+        `record`: the undo record's final form (the outcome), written in the same request.
+        """
         now = self._clock()
         recent = [t for t in claim.history if t > now - window_seconds]
         if changed:
             recent.append(now)
         recent = recent[-keep:]
-        self._client.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": claim.key}, "sk": {"S": STATE_SK}},
-            UpdateExpression="REMOVE claim_owner, claim_until SET changes = :changes, expires_at = :expires",
-            ExpressionAttributeValues={
+        kept = record or claim.record
+        expires = now + window_seconds + 86400
+        if kept is not None:
+            expires = max(expires, kept.changed_at + UNDO_DAYS * 86400)
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": claim.key}, "sk": {"S": STATE_SK}},
+            "UpdateExpression": "REMOVE claim_owner, claim_until SET changes = :changes, expires_at = :expires",
+            "ExpressionAttributeValues": {
                 ":changes": {"L": [{"N": f"{t:.3f}"} for t in recent]},
-                ":expires": {"N": str(int(now + window_seconds + 86400))},
+                ":expires": {"N": str(int(expires))},
             },
-        )
+        }
+        if record is not None:
+            request["UpdateExpression"] += ", #record = :record"
+            request["ExpressionAttributeValues"][":record"] = _record_value(record)
+            request["ExpressionAttributeNames"] = {"#record": "record"}
+        self._client.update_item(**request)
 
-    def save_undo(self, record: UndoRecord) -> None:
-        self._client.put_item(
-            TableName=self._table,
-            Item={
-                "pk": {"S": f"finding#{record.finding_id}"},
-                "sk": {"S": UNDO_SK},
-                "record": {"S": json.dumps(record.as_dict(), default=str)},
-                "expires_at": {"N": str(int(record.changed_at + UNDO_DAYS * 86400))},
-            },
-        )
-
-    def load_undo(self, finding_id: str) -> UndoRecord | None:
-        item = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": f"finding#{finding_id}"}, "sk": {"S": UNDO_SK}}
-        ).get("Item")
+    def load_undo(self, finding_key: str) -> UndoRecord | None:
+        """The undo record of the resource the engine changed for `finding_key` (a finding id,
+        or the `config:…` key the logs show for a Config event)."""
+        item = self._get(f"finding#{finding_key}", UNDO_SK)
         if not item:
             return None
-        return UndoRecord(**json.loads(item["record"]["S"]))
+        if "resource_key" not in item:  # a record written before records moved to the resource
+            return _record_of(item)
+        return _record_of(self._get(item["resource_key"]["S"], STATE_SK) or {})
+
+    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True
+        ).get("Item")
+        return item
+
+
+def _record_value(record: UndoRecord) -> dict[str, str]:
+    return {"S": json.dumps(record.as_dict(), default=str)}
+
+
+def _record_of(item: Mapping[str, Any]) -> UndoRecord | None:
+    stored = item.get("record", {}).get("S")
+    return UndoRecord.from_dict(json.loads(stored)) if stored else None
 
 
 def recent_changes(claim: Claim, now: float, window_seconds: float) -> int:

@@ -28,6 +28,7 @@ TRANSIENT_ERROR_CODES = frozenset(
         "EndpointConnectionError",
         "ConnectTimeoutError",
         "ReadTimeoutError",
+        "DeadlineExceededError",  # engine.deadline: not started, the invocation's time was short
     }
 )
 
@@ -92,6 +93,15 @@ class RemediationFailedError(RemediationError):
     def transient(self) -> bool:
         """True when retrying later may succeed (throttling, AWS-side faults)."""
         return self.error_code in TRANSIENT_ERROR_CODES
+
+
+class StateStoreError(RemediationError):
+    """The state table refused a write the engine must make before going on (claim, undo record).
+
+    Always transient for the finding: nothing more is changed, and the event is retried.
+    """
+
+    code = "StateTable"
 
 
 class ResolveFailedError(RemediationError):

@@ -104,6 +104,7 @@ class Outcome:
     dry_run: bool = False  # this finding's effective dry-run: stack, rule or invocation
     retryable: bool = False
     safety_skip: bool = False  # skipped by an exclusion: worth telling someone
+    earlier: str = ""  # compliant because this engine changed it on an earlier delivery: what, when
 
     @property
     def workflow_status(self) -> str | None:
@@ -117,7 +118,7 @@ class Outcome:
             "rule": self.rule_id,
             "remediation": self.remediation,
             "changes": [c.describe() for c in self.changes],
-            "reason": self.reason,
+            "reason": self.reason or self.earlier,
             "error_code": self.error_code or None,
             "request": [call.report() for call in self.calls] or None,
             "dry_run": self.dry_run,

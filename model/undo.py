@@ -1,6 +1,10 @@
-"""The undo record: what the engine changed, written by the engine when it changes a resource.
+"""The undo record: what the engine changed, written by the engine before it changes a resource.
 
-It keeps the state read before the change and the state the change left, not a request to
+The record is written ahead (`status` "intent", with the calls about to be made), updated after
+each call of a plan with several (`applied`), and closed with the outcome ("done", "partial"
+when a call failed after others succeeded, "failed" when none did). A later delivery that finds
+an unfinished record keeps its `before`: the state before this engine's first change is never
+replaced by a half-changed one. It keeps the state read before the change and the state the change left, not a request to
 replay: `remediator undo` reads the resource again and plans the way back from these two
 (the remediation's `revert`), so a setting someone made stricter since is kept and a resource
 someone else changed since is not overwritten blindly.
@@ -9,10 +13,12 @@ someone else changed since is not overwritten blindly.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from model.finding import Resource, ResourceFormat
+
+INTENT, DONE, PARTIAL, FAILED = "intent", "done", "partial", "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,19 @@ class UndoRecord:
     before: Any
     after: Any
     changed_at: float
+    status: str = DONE  # records written before write-ahead existed were only ever written when done
+    applied: int = 0  # calls of `calls` known to have succeeded
+    calls: list[dict[str, Any]] = field(default_factory=list)  # the plan's calls, as reported
+    changes: list[str] = field(default_factory=list)  # the plan's changes, described
+
+    @property
+    def finished(self) -> bool:
+        """Was the change seen through? An unfinished record's `before` outlives later attempts."""
+        return self.status == DONE
+
+    @property
+    def changed_anything(self) -> bool:
+        return self.status == DONE or self.applied > 0
 
     @classmethod
     def of(
@@ -45,6 +64,8 @@ class UndoRecord:
         before: Any,
         after: Any,
         changed_at: float,
+        calls: list[dict[str, Any]] | None = None,
+        changes: list[str] | None = None,
     ) -> UndoRecord:
         return cls(
             finding_id=finding_id,
@@ -62,6 +83,9 @@ class UndoRecord:
             before=before,
             after=after,
             changed_at=changed_at,
+            status=INTENT,
+            calls=list(calls or []),
+            changes=list(changes or []),
         )
 
     @property
@@ -80,3 +104,9 @@ class UndoRecord:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UndoRecord:
+        """Read a stored record; fields a newer version added and this one lacks are left out."""
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in data.items() if key in known})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -35,8 +35,15 @@ Reader = Callable[[Any, Resource, Params], State]
 Planner = Callable[[State, Params], Plan]
 #: revert(current, before, after, force) -> Plan: the way back to `before` from what is there now.
 Reverter = Callable[[State, State, State, bool], Plan]
-#: apply(client, plan) -> None.
-Applier = Callable[[Any, Plan], None]
+#: Told the number of calls done after each call succeeds (the engine's write-ahead record).
+Progress = Callable[[int], None]
+
+
+class Applier(Protocol):
+    """apply(client, plan, done) -> None: make the plan's calls, reporting each one done."""
+
+    def __call__(self, client: Any, plan: Plan, done: Progress | None = None) -> None: ...
+
 
 #: The one schema of a KMS key parameter (id, ARN, alias name or alias ARN).
 KMS_KEY_SCHEMA: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 2048}
@@ -142,14 +149,16 @@ def canonical_id(resource: Resource) -> str:
     return resource.arn or f"account/{resource.account_id}/{resource.region}"
 
 
-def apply_calls(client: Any, plan: Plan) -> None:
+def apply_calls(client: Any, plan: Plan, done: Progress | None = None) -> None:
     """Make the plan's calls in order; an error code the call tolerates means "already so"."""
-    for call in plan.calls:
+    for count, call in enumerate(plan.calls, start=1):
         try:
             getattr(client, call.method)(**call.params)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in call.tolerate:
                 raise
+        if done is not None:
+            done(count)
 
 
 @dataclass(frozen=True, slots=True)

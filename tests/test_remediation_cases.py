@@ -138,7 +138,7 @@ class StubbedClients(ClientFactory):
         self.stubbed = client
         self.asked: set[tuple[str, str, str]] = set()
 
-    def client(self, service: str, account_id: str, region: str) -> Any:
+    def client(self, service: str, account_id: str, region: str, *, home: bool = False) -> Any:
         self.asked.add((service, account_id, region))
         return self.stubbed
 
