@@ -13,8 +13,8 @@ from typing import Any
 
 from bench.figures import Figure, median
 from demo import asff
-from engine.parse import parse_event
 from engine.deadline import DeadlineHolder
+from engine.parse import parse_event
 from engine.process import Engine
 from engine.resolve import plan_updates, send_updates
 from engine.settings import Settings

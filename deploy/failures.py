@@ -2,7 +2,7 @@
 
 EventBridge retries delivery, then drops the event in `EventDeadLetterQueue`; Lambda retries an
 asynchronous invocation twice, then sends it to `InvocationDeadLetterQueue`. Alarms on both queues,
-on each function's errors and on failed outcomes publish to `NotificationTopic`, where the engine
+on each function's errors, on failed outcomes and on outcomes Security Hub refused to record publish to `NotificationTopic`, where the engine
 also reports failures and held findings (engine/notify.py).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from engine.settings import Settings
+from engine.settings import METRIC_FINDINGS, METRIC_UNRECORDED, Settings
 
 Cfn = Any
 
@@ -40,6 +40,7 @@ def stack_alarms() -> dict[str, Any]:
             "InvocationDeadLetterQueue", "invocations failed after retries"
         ),
         "FailedRemediationsAlarm": failed_remediations_alarm(),
+        "UnrecordedOutcomesAlarm": unrecorded_outcomes_alarm(),
     }
 
 
@@ -134,10 +135,27 @@ def event_dead_letter_policy(rule_arns: Sequence[Cfn]) -> dict[str, Any]:
 
 def failed_remediations_alarm() -> dict[str, Any]:
     """Any finding whose outcome is `failed`, from the engine's EMF metric `Findings` (all rules)."""
-    query = f"SELECT SUM(Findings) FROM {METRICS_NAMESPACE} WHERE Outcome = 'failed'"
+    query = f"SELECT SUM({METRIC_FINDINGS}) FROM {METRICS_NAMESPACE} WHERE Outcome = 'failed'"
     return alarm(
         "remediations failed (metric Findings, Outcome=failed)",
         {"Metrics": [{"Id": "failed", "Expression": query, "Period": 300, "ReturnData": True}]},
+    )
+
+
+def unrecorded_outcomes_alarm() -> dict[str, Any]:
+    """Security Hub refused a note or workflow update: a fix (or a failure) nobody sees on the finding.
+
+    The engine also retries the event, so the next delivery writes the note; the alarm says it
+    happened, and keeps saying so while Security Hub keeps refusing.
+    """
+    return alarm(
+        f"Security Hub did not record outcomes (metric {METRIC_UNRECORDED})",
+        {
+            "Namespace": METRICS_NAMESPACE,
+            "MetricName": METRIC_UNRECORDED,
+            "Statistic": "Sum",
+            "Period": 300,
+        },
     )
 
 

@@ -16,7 +16,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from engine.clients import ClientFactory
 from engine.exclusions import tagging_api_reader
 from engine.process import Engine
-from engine.settings import Settings
+from engine.resolve import UpdateFailure
+from engine.settings import METRIC_FINDINGS, METRIC_UNRECORDED, Settings
 from engine.state import StateStore
 from model.outcome import Outcome, Status
 from rules.registry import load_registry
@@ -37,6 +38,7 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         settings=settings,
         on_outcome=partial(record_outcome, namespace=settings.metrics_namespace),
         on_finding=lambda finding: logger.append_keys(finding_id=finding.key),
+        on_update_failure=partial(record_update_failure, namespace=settings.metrics_namespace),
         state=state_store(settings, clients),
         read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
         if settings.exclusion_tag
@@ -66,10 +68,22 @@ def record_outcome(outcome: Outcome, namespace: str) -> None:
         },
     )
     # One EMF line per finding, flushed at once: no metric state is carried between invocations.
-    with single_metric(name="Findings", unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
+    with single_metric(name=METRIC_FINDINGS, unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
         metric.add_dimension(name="Outcome", value=outcome.status.value)
         metric.add_dimension(name="Rule", value=outcome.rule_id or "none")
         metric.add_dimension(name="Remediation", value=outcome.remediation or "none")
+
+
+def record_update_failure(failure: UpdateFailure, namespace: str) -> None:
+    """Security Hub did not record outcomes: an error in the logs and a metric the stack alarms on."""
+    logger.error(
+        f"outcome not recorded on the finding: {failure.text}",
+        extra={"unrecorded_findings": failure.findings, "retried": failure.retry},
+    )
+    with single_metric(
+        name=METRIC_UNRECORDED, unit=MetricUnit.Count, value=failure.findings, namespace=namespace
+    ):
+        pass
 
 
 def get_engine() -> Engine:
@@ -86,7 +100,8 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from aws_lambda_powertools import Tracer
 
         handle = Tracer(service="sechub-remediator").capture_method(handle)
-    return handle(event)
+    # Every AWS call is held to what is left of this invocation (engine.deadline).
+    return handle(event, getattr(context, "get_remaining_time_in_millis", None))
 
 
 #: clear_state: keys appended during one invocation (`finding_id`) never reach the next one's logs.

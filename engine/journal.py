@@ -85,7 +85,9 @@ class Journal:
         if self.record is not None:
             if result.status is Status.REMEDIATED:
                 return replace(self.record, status=DONE, applied=len(self.record.calls))
-            return replace(self.record, status=PARTIAL if self.record.applied else FAILED)
+            if self.record.applied:  # what the failed plan left, read back (None if unreadable)
+                return replace(self.record, status=PARTIAL, after=result.after)
+            return replace(self.record, status=FAILED)
         previous = self.claim.record
         if (
             result.status is Status.ALREADY_COMPLIANT

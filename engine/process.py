@@ -60,6 +60,7 @@ class Engine:
     state: StateStore | None = None
     read_tags: TagReader | None = None
     clock: Callable[[], float] = time.time
+    timer: Callable[[], float] = time.monotonic  # measures the invocation's time budget
     #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
     rule_owner: OwnerReader | None = None
     _owner: OwnerReader = field(init=False, repr=False)
@@ -77,7 +78,9 @@ class Engine:
         fixed on the first delivery read as compliant on the next, whose note says what this
         engine changed and when. `remaining_ms`: the invocation's clock (Lambda's context).
         """
-        self.clients.deadline.current = Deadline.from_remaining_ms(remaining_ms()) if remaining_ms else None
+        self.clients.deadline.current = (
+            Deadline.from_remaining_ms(remaining_ms(), self.timer) if remaining_ms else None
+        )
         try:
             return self._handle(event)
         finally:
@@ -127,16 +130,16 @@ class Engine:
     def _within_budget(self, finding: Finding, shared: bool) -> Outcome | None:
         """Start a finding only with time left to finish it and flush its note; else leave it to the retry."""
         deadline = self.clients.deadline.current
-        if deadline is None or deadline.may_work():
-            return self.process(finding, shared)
         rule = self.registry.match(finding.lookup_keys)
+        if deadline is None or deadline.may_work() or rule is None:  # no rule: no AWS call to make
+            return self.process(finding, shared)
         if shared and not self.owns(rule):
             return None
         return Outcome(
             finding=finding,
             status=Status.FAILED,
-            rule_id=rule.id if rule else None,
-            remediation=rule.remediation.name if rule else None,
+            rule_id=rule.id,
+            remediation=rule.remediation.name,
             reason=f"not started: {deadline.left():.0f} s of this invocation left; the retry takes it",
             error_code=DeadlineExceededError.__name__,
             retryable=True,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -20,6 +21,7 @@ from engine.journal import Journal
 from model.errors import RemediationError, RemediationFailedError, StateStoreError
 from model.finding import Finding
 from model.outcome import Outcome, Status
+from remediations.base import Remediation
 
 
 def remediate(
@@ -66,6 +68,8 @@ def remediate(
                 error_code=error.error_code,
                 retryable=error.transient,
                 calls=plan.calls[:applied],
+                before=state,
+                after=read_back(remediation, client, decision),
             )
         return outcome(
             status=Status.REMEDIATED, changes=plan.changes, calls=plan.calls, before=state, after=plan.after
@@ -78,6 +82,15 @@ def remediate(
         )
     except RemediationError as error:
         return outcome(status=Status.FAILED, reason=str(error), error_code=error.code)
+
+
+def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:
+    """The state a half-applied plan left, so its undo record says where the resource stands."""
+    try:
+        with aws_errors("read"):
+            return remediation.read(client, decision.resource, decision.parameters)
+    except RemediationFailedError:
+        return None  # unknown: `remediator undo` then needs --force, and says so
 
 
 @contextmanager

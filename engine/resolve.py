@@ -23,6 +23,8 @@ from model.finding import FindingSource
 from model.outcome import Outcome, Status
 
 BATCH_LIMIT = 100
+#: Error codes of a `BatchUpdateFindings` request that would fail the same way when sent again.
+REFUSED_AS_MALFORMED = frozenset({"InvalidInputException", "InvalidInput"})
 CONFIG_EVALUATION_LIMIT = 25
 
 
@@ -99,7 +101,12 @@ def send_updates(
             response = client.batch_update_findings(**update.request(author))
         except (ClientError, BotoCoreError) as error:
             text = f"BatchUpdateFindings in {update.region} failed for {len(update.identifiers)} findings: {error}"
-            failures.append(UpdateFailure(text, len(update.identifiers), retry=True))
+            # A request Security Hub calls malformed is sent the same on every retry; anything else
+            # (throttling, a permission fixed later, an outage) is worth the next delivery.
+            code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+            failures.append(
+                UpdateFailure(text, len(update.identifiers), retry=code not in REFUSED_AS_MALFORMED)
+            )
             continue
         for unprocessed in response.get("UnprocessedFindings", []):
             identifier = unprocessed.get("FindingIdentifier", {}).get("Id", "?")

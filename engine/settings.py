@@ -28,6 +28,10 @@ ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"  # Powertools reads it to
 ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 ENV_KMS_KEY = "REMEDIATION_KMS_KEY_ID"
 
+#: EMF metrics the handler emits in `metrics_namespace` (the stack's alarms read them by name).
+METRIC_FINDINGS = "Findings"  # one per finding, dimensions Outcome, Rule, Remediation
+METRIC_UNRECORDED = "UnrecordedOutcomes"  # findings whose outcome Security Hub did not record
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

@@ -24,6 +24,10 @@ class LambdaContext:
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:sechub-remediator-s3"
     aws_request_id: str = "00000000-0000-4000-8000-00000000c0de"
+    remaining_ms: int = 120_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
 
 
 @pytest.fixture
@@ -71,7 +75,7 @@ def test_keys_appended_in_one_invocation_are_absent_from_the_next(
     class LoggingEngine:
         settings = Settings()
 
-        def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        def handle(self, event: dict[str, Any], remaining_ms: Any = None) -> dict[str, Any]:
             handler.logger.info("before")
             if event.get("finding"):
                 handler.logger.append_keys(finding_id=event["finding"])
