@@ -16,7 +16,7 @@ from cli.wiring import clients_from, settings_from
 from engine.remediate import aws_errors
 from model.errors import RevertConflictError
 from model.outcome import Plan
-from model.undo import UndoRecord
+from model.undo import DONE, UndoRecord
 from remediations import CATALOG
 
 
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
             f"no undo record for {args.finding_id}: the engine did not change anything for it "
             "(already compliant, dry run, or another finding), or the record expired"
         )
+    _print_record(record, args.finding_id)
     remediation = CATALOG.get(record.remediation)
     if remediation is None:
         raise CommandError(f"no remediation {record.remediation!r} in this version: cannot plan its undo")
@@ -70,6 +71,17 @@ def _print_plan(plan: Plan, record: UndoRecord) -> None:
     _print_notes(plan)
     for call in plan.calls:
         print(f"  call {CATALOG[record.remediation].service}.{call.method} {dict(call.params)}")
+
+
+def _print_record(record: UndoRecord, finding_key: str) -> None:
+    """Say when the record is not a plain finished change: undo still plans from what is there now."""
+    if record.finding_id != finding_key:
+        print(f"The latest change this engine recorded on the resource was for {record.finding_id}.")
+    if record.status != DONE:
+        print(
+            f"The engine's change was left {record.status}: {record.applied} of {len(record.calls)} "
+            "calls are known to have been made."
+        )
 
 
 def _print_notes(plan: Plan) -> None:

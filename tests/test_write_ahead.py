@@ -139,7 +139,9 @@ def test_a_table_that_fails_after_the_change_keeps_the_before_state_and_the_retr
     assert rules_of(group) == original
 
 
-def test_a_plan_refused_half_way_reports_and_records_what_it_did(clock: Clock) -> None:
+def test_a_plan_refused_half_way_reports_and_records_what_it_did(
+    clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
     group, event = default_group_event()
     original = rules_of(group)
     engine, _ = engine_at(clock)
@@ -155,7 +157,9 @@ def test_a_plan_refused_half_way_reports_and_records_what_it_did(clock: Clock) -
     assert record is not None and (record.status, record.applied) == (PARTIAL, 1)
     assert record.after is not None and all(rule["IsEgress"] for rule in record.after["Rules"])
 
+    capsys.readouterr()
     assert main(["undo", finding_id]) == 0  # the record's after is what the half-plan left
+    assert "left partial: 1 of 2 calls are known to have been made" in capsys.readouterr().out
     assert rules_of(group) == original
 
 
