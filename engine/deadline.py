@@ -1,8 +1,8 @@
 """The invocation's time budget: no AWS call may start that could outlive the function.
 
-botocore alone may spend 5 attempts of (5 s connect + 10 s read) on one hung call, longer than
-the function's timeout; Lambda then kills the invocation and every note of the event, and the
-claims it held, are lost until they lapse. So each invocation sets a `Deadline` from
+botocore alone may spend 6 attempts (1 + 5 retries) of 5 s connect + 10 s read on one hung
+call, longer than the function's timeout; Lambda then kills the invocation and every note of the
+event, and the claims it held, are lost until they lapse. So each invocation sets a `Deadline` from
 `context.get_remaining_time_in_millis()`, and every client the engine makes checks it before
 each attempt (botocore's `before-send` event, which retries pass through too):
 
