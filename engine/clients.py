@@ -19,9 +19,11 @@ from botocore.session import Session as BotocoreSession
 
 from model.errors import RemediationFailedError
 
+#: Attempts per call, the first included (bench/burst models a burst with the same number).
+MAX_ATTEMPTS = 5
 #: Throttling and transient faults are retried by botocore with backoff and jitter.
 RETRY_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
+    retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
     connect_timeout=5,
     read_timeout=20,
     user_agent_extra="sechub-remediator",
