@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import boto3
 import pytest
 from botocore.retries import quota as botocore_quota
 from botocore.retries import standard as botocore_standard
@@ -19,6 +20,7 @@ from bench.burst.calls import PROFILES
 from bench.burst.des import Simulation, TokenBucket
 from bench.burst.quotas import QUOTAS, SDK_RETRY
 from bench.burst.scenario import (
+    ATTEMPTS,
     MIX,
     Controls,
     burst,
@@ -28,7 +30,7 @@ from bench.burst.scenario import (
     templated_controls,
 )
 from deploy import functions, stack, template_gen
-from engine.clients import MAX_ATTEMPTS, RETRY_CONFIG
+from engine.clients import MAX_RETRIES, RETRY_CONFIG
 from rules.registry import load_registry
 
 FUNCTION_OF = functions_by_control()
@@ -175,8 +177,11 @@ def test_the_sdk_retry_figures_are_botocores(ours: float, botocores: Any) -> Non
     assert ours == botocores()
 
 
-def test_the_model_retries_as_often_as_the_engine() -> None:
-    assert vars(RETRY_CONFIG)["retries"] == {"mode": "standard", "max_attempts": MAX_ATTEMPTS}
+def test_the_model_tries_a_call_as_often_as_the_engines_clients() -> None:
+    """botocore reads a client Config's max_attempts as retries: 5 of them is 6 attempts in all."""
+    client = boto3.Session(region_name="us-east-1").client("sts", config=RETRY_CONFIG)
+    assert vars(client.meta.config)["retries"] == {"mode": "standard", "total_max_attempts": ATTEMPTS}
+    assert ATTEMPTS == MAX_RETRIES + 1
 
 
 def test_controls_are_one_value_per_stack() -> None:

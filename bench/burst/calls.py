@@ -7,8 +7,8 @@ then one `BatchUpdateFindings` in the administrator account. The member-account 
 member role: `sts:AssumeRole` once per account per execution environment, again when botocore
 refreshes the credentials (engine/clients.py caches the session).
 
-Each call follows botocore's standard retry mode with the engine's `max_attempts`
-(engine/clients.py RETRY_CONFIG): a throttled attempt waits `rand * min(2 ** (i - 1), 20)` s, and
+Each call follows botocore's standard retry mode as the engine configures it (engine/clients.py:
+5 retries, so 6 attempts): a throttled attempt i waits `rand * min(2 ** (i - 1), 20)` s, and
 each client's retry quota (500, a throttled retry costs 5) can stop retrying early. What the
 engine does when a call still fails is kept too: a claim, read, write or state write makes the
 finding retryable, so the invocation raises and Lambda retries it; unreadable live tags skip the

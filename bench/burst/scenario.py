@@ -23,7 +23,7 @@ from bench.burst.calls import PROFILES, Aws, Finding
 from bench.burst.des import Simulation
 from bench.burst.lambda_queue import LambdaService, Tally
 from bench.burst.quotas import LAMBDA, QUOTAS, Quota
-from engine.clients import MAX_ATTEMPTS
+from engine.clients import MAX_RETRIES
 
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1")  # the first is the administrator's
 #: Failed findings per account-Region that the engine routes (assumed mix, 100 in all).
@@ -41,6 +41,8 @@ MIX: Mapping[str, int] = {
     "SNS.1": 10,
 }
 EVALUATION_SECONDS = 60.0  # one account-Region's findings arrive within this
+#: Tries per call: the engine's client Config asks botocore for MAX_RETRIES retries after the first.
+ATTEMPTS = MAX_RETRIES + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +194,7 @@ def run(
 ) -> Result:
     """Deliver `findings` to the functions under `controls`; every figure of the run."""
     sim, rng = Simulation(), random.Random(seed)
-    attempts = max_attempts if max_attempts is not None else MAX_ATTEMPTS
+    attempts = max_attempts if max_attempts is not None else ATTEMPTS
     aws = Aws(
         sim,
         rng,
