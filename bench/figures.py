@@ -58,10 +58,8 @@ class Figure:
         if self.met:
             return "met"
         assert self.limit is not None
-        off = abs(self.value - self.limit) / self.limit * 100
-        return f"MISSED by {_number(abs(self.value - self.limit))} {self.unit} ({off:.0f}%)".replace(
-            "  ", " "
-        )
+        off = f" ({abs(self.value - self.limit) / self.limit * 100:.0f}%)" if self.limit else ""
+        return f"MISSED by {_number(abs(self.value - self.limit))} {self.unit}{off}".replace("  ", " ")
 
     def shown(self) -> str:
         return "-" if self.value is None else f"{_number(self.value)} {self.unit}".strip()

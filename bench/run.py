@@ -26,6 +26,7 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 
 def suites(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
     from bench import aws_calls, cold_start, overhead, package_size, sweep_vs_custodian
+    from bench.burst import report as burst
 
     repeats = 5 if quick else 15
     return {
@@ -39,6 +40,7 @@ def suites(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
             else sweep_vs_custodian.sweep_vs_custodian(1, buckets=60, groups=40)
         ),
         "package": package_size.package_size,
+        "burst": burst.figures,  # a model, not a measurement: ~1 min, the same with --quick
     }
 
 
@@ -96,6 +98,8 @@ def report(figures: Sequence[Figure]) -> str:
     out = [render(["figure", "value", "target", "verdict"], rows), ""]
     out += [f"- {f.name}: {f.detail}" for f in figures if f.detail]
     for figure in figures:
+        if "printout" in figure.extra:  # a suite's own table (bench/burst)
+            out += ["", str(figure.extra["printout"])]
         profile = figure.extra.get("importtime_top")
         if profile:
             out += [

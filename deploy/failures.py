@@ -18,6 +18,8 @@ Cfn = Any
 METRICS_NAMESPACE = Settings().metrics_namespace  # the engine's EMF namespace
 ALARM_TOPIC = [{"Ref": "NotificationTopic"}]
 #: EventBridge delivery retries before the dead-letter queue (its default would be 24 hours, 185 tries).
+#: Lambda queues an asynchronous invocation whatever the function's concurrency and retries its own
+#: throttles (ASYNC_RETRIES in deploy/functions.py), so a burst of findings does not exhaust these.
 EVENT_RETRY_POLICY = {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
 
 

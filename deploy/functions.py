@@ -28,6 +28,9 @@ CODE_URI = "deploy/lambda"
 POWERTOOLS_LAYER = {
     "Fn::Sub": "arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:27"
 }
+#: Lambda's most for both, said explicitly: behind the reserved concurrency a burst's events wait in
+#: Lambda's queue for hours (bench/burst: up to 2 h for 40,000 findings), and a shorter maximum age
+#: would send them to the dead-letter queue unprocessed.
 ASYNC_RETRIES = {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600}
 
 _DEFAULTS = Settings()
@@ -213,6 +216,10 @@ def globals_section() -> dict[str, Any]:
             "MemorySize": 256,
             # botocore retries a slow call up to 5 times (engine/clients.py): leave it room to finish.
             "Timeout": 120,
+            # Reserves and caps each function's concurrency (stack parameter ReservedConcurrency).
+            "ReservedConcurrentExecutions": {
+                "Fn::If": ["ReserveConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+            },
             "Tracing": {"Ref": "Tracing"},
             "Layers": [POWERTOOLS_LAYER],
             "Environment": {"Variables": GLOBAL_ENVIRONMENT},

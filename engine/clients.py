@@ -20,9 +20,12 @@ from botocore.session import Session as BotocoreSession
 from engine.deadline import DeadlineHolder
 from model.errors import RemediationFailedError
 
+#: Retries after a call's first attempt: in a client's Config, botocore's `max_attempts` counts
+#: retries (it becomes `total_max_attempts` = 6), so a call is tried at most 6 times.
+MAX_RETRIES = 5
 #: Throttling and transient faults are retried by botocore with backoff and jitter.
 RETRY_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
+    retries={"mode": "standard", "max_attempts": MAX_RETRIES},
     connect_timeout=5,
     read_timeout=10,  # engine.deadline budgets one attempt at connect + read timeout
     user_agent_extra="sechub-remediator",

@@ -114,6 +114,32 @@ def test_function_runtime_packaging_and_failure_handling(family: str) -> None:
     }
 
 
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_every_function_reserves_concurrency_and_keeps_events_for_the_burst(family: str) -> None:
+    """The controls bench/burst models: reserved concurrency from the stack parameter, 6 h, 2 retries."""
+    function_id = by_family(family).function_id
+    properties = RESOURCES[function_id]["Properties"]
+    assert properties["ReservedConcurrentExecutions"] == {
+        "Fn::If": ["ReserveConcurrency", {"Ref": "ReservedConcurrency"}, {"Ref": "AWS::NoValue"}]
+    }
+    invoke_config = RESOURCES[f"{function_id}EventInvokeConfig"]["Properties"]
+    assert invoke_config["MaximumEventAgeInSeconds"] == 21600, (
+        "the burst drains in hours: keep Lambda's maximum"
+    )
+    assert invoke_config["MaximumRetryAttempts"] == 2
+
+
+def test_reserved_concurrency_is_a_parameter_that_leaves_the_account_pool_room() -> None:
+    template = transformed_template()
+    parameter = template["Parameters"]["ReservedConcurrency"]
+    assert (parameter["Type"], parameter["MinValue"]) == ("Number", 0)
+    # Lambda refuses a reservation that leaves fewer than 100 unreserved of the default 1,000.
+    assert parameter["Default"] >= 1 and parameter["Default"] * len(FAMILIES) <= 1000 - 100
+    assert template["Conditions"]["ReserveConcurrency"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ReservedConcurrency"}, "0"]}]
+    }, "0 must mean no reservation: a reservation of 0 would stop the functions"
+
+
 def test_every_eventbridge_target_retries_then_dead_letters() -> None:
     rules = [(rule_id, r) for rule_id, r in RESOURCES.items() if r["Type"] == "AWS::Events::Rule"]
     assert rules
