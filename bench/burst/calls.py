@@ -2,8 +2,8 @@
 
 One Imported event carries one finding (reference: events.md §2), so one invocation is, in order:
 the live exclusion tag (`tag:GetResources`, for resources with an ARN), the claim in the state
-table, the remediation's reads and (first time only) writes, the release and the undo record,
-then one `BatchUpdateFindings` in the administrator account. The member-account clients need the
+table, the remediation's reads, (first time only) the write-ahead undo record and the writes, the
+release with the outcome, then one `BatchUpdateFindings` in the administrator account. The member-account clients need the
 member role: `sts:AssumeRole` once per account per execution environment, again when botocore
 refreshes the credentials (engine/clients.py caches the session).
 
@@ -12,8 +12,9 @@ Each call follows botocore's standard retry mode as the engine configures it (en
 each client's retry quota (500, a throttled retry costs 5) can stop retrying early. What the
 engine does when a call still fails is kept too: a claim, read, write or state write makes the
 finding retryable, so the invocation raises and Lambda retries it; unreadable live tags skip the
-finding with a note (not retried); a failed BatchUpdateFindings is reported but not retried, so
-the finding stays unrecorded.
+finding with a note (not retried); a BatchUpdateFindings that gives up makes the invocation fail
+after everything else was recorded (engine/process.py), so Lambda retries the event and the next
+delivery writes the note (`retry_unrecorded=False` models the engine before it did).
 
 Latencies are assumptions (a round trip in the Region, plus one between Regions), not AWS figures.
 """
@@ -135,13 +136,13 @@ class Aws:
         home_region: str,
         quotas: Sequence[Quota] = QUOTAS,
         quota_scale: float = 1.0,
-        retry_unrecorded: bool = False,
+        retry_unrecorded: bool = True,
         sdk: SdkRetry = SDK_RETRY,
     ) -> None:
         self.sim, self.rng, self.max_attempts, self.home_region = sim, rng, max_attempts, home_region
         self.quotas = {api: quota for quota in quotas for api in quota.apis}
         self.quota_scale = quota_scale  # tests shrink or grow every quota
-        #: what-if: the engine lets Lambda retry an invocation whose BatchUpdateFindings gave up
+        #: the engine lets Lambda retry an invocation whose BatchUpdateFindings gave up (False: it did not)
         self.retry_unrecorded = retry_unrecorded
         self.sdk = sdk
         self.stats = Stats()
@@ -232,23 +233,24 @@ def invocation(aws: Aws, env: Environment, finding: Finding) -> Process[Outcome]
 
 
 def _remediate_once(aws: Aws, env: Environment, finding: Finding, profile: Profile) -> Process[Outcome]:
-    """Claim, read, write once, release, undo record: any failure is retryable (process.py)."""
+    """Claim, read, write-ahead record (pointer + intent), write, release with the outcome
+    (engine/journal.py); any failure is retryable (process.py)."""
     if not (yield from aws.home_call(env, "dynamodb:UpdateItem")):
         return Outcome.ERROR
-    changed = False
     for api in profile.reads:
         if not (yield from aws.member_call(env, api, finding)):
             yield from aws.home_call(env, "dynamodb:UpdateItem")
             return Outcome.ERROR
     if finding.resource not in aws.fixed:
+        for api in ("dynamodb:PutItem", "dynamodb:UpdateItem"):  # pointer, then the intent
+            if not (yield from aws.home_call(env, api)):
+                yield from aws.home_call(env, "dynamodb:UpdateItem")
+                return Outcome.ERROR
         for api in profile.writes:
             if not (yield from aws.member_call(env, api, finding)):
                 yield from aws.home_call(env, "dynamodb:UpdateItem")
                 return Outcome.ERROR
         aws.fixed.add(finding.resource)
-        changed = True
     if not (yield from aws.home_call(env, "dynamodb:UpdateItem")):
-        return Outcome.ERROR
-    if changed and not (yield from aws.home_call(env, "dynamodb:PutItem")):
         return Outcome.ERROR
     return Outcome.RESOLVED

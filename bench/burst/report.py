@@ -64,18 +64,18 @@ def sweep(base: Controls, results: Sequence[tuple[int, Result, Result]]) -> str:
             f"{plain.tally.last_done / 60:.0f} min",
             f"{plain.throttled['securityhub:BatchUpdateFindings']:,}",
             f"{plain.unrecorded:,}",
-            f"{retried.unrecorded:,} ({retried.dead_lettered} dead-lettered)",
+            f"{unretried.unrecorded:,} ({unretried.dead_lettered} dead-lettered)",
             f"{plain.dead_lettered}",
             f"{plain.tally.longest_wait / 60:.0f} min",
         ]
-        for limit, plain, retried in results
+        for limit, plain, unretried in results
     ]
     headers = [
         "reserved/function",
         "drain",
         "BUF throttled",
         "not recorded",
-        "not recorded if the engine retried",
+        "not recorded without the retry",
         "DLQ",
         "longest wait",
     ]
@@ -113,7 +113,7 @@ def simulate(
     for limit in sweep_limits:
         controls = replace(templated, name=f"{limit}", reserved=dict.fromkeys(templated.reserved, limit))
         plain = results[0] if controls.reserved == templated.reserved else run(controls, findings, seed=seed)
-        swept.append((limit, plain, run(controls, findings, seed=seed, retry_unrecorded=True)))
+        swept.append((limit, plain, run(controls, findings, seed=seed, retry_unrecorded=False)))
     return results, swept
 
 

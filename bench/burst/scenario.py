@@ -190,7 +190,7 @@ def run(
     quotas: Sequence[Quota] = QUOTAS,
     quota_scale: float = 1.0,
     max_attempts: int | None = None,
-    retry_unrecorded: bool = False,
+    retry_unrecorded: bool = True,
 ) -> Result:
     """Deliver `findings` to the functions under `controls`; every figure of the run."""
     sim, rng = Simulation(), random.Random(seed)
