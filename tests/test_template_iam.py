@@ -1,0 +1,106 @@
+"""Least privilege in template.yaml and deploy/member-role.yaml: every role grants what its code calls.
+
+The templates are read as deployed (after the SAM transform, localaws/sam_routes.py, with their
+intrinsics resolved for given parameters, localaws/intrinsics.py) and compared with the sources
+of truth: the remediations' declared permissions and the engine's own (deploy/permissions.py).
+A role that lacks an action its code calls, grants one nothing calls, or trusts more principals
+than the engine's own fails here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from deploy import functions
+from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, engine_actions, granted_actions
+from deploy.permissions import ENGINE_PERMISSIONS
+from localaws.sam_routes import transformed_template
+from rules.registry import load_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+FAMILIES = functions.families(load_registry().rules)
+FAMILY_IDS = [family.name for family in FAMILIES]
+RESOURCES: dict[str, Any] = transformed_template()["Resources"]
+MEMBER_TEMPLATE: dict[str, Any] = yaml.safe_load(
+    (ROOT / "deploy" / "member-role.yaml").read_text(encoding="utf-8")
+)
+ENGINE_ACTIONS = {action for actions in ENGINE_PERMISSIONS.values() for action in actions}
+
+
+def by_family(name: str) -> functions.Family:
+    return next(family for family in FAMILIES if family.name == name)
+
+
+def policy_statements(role_id: str, template: dict[str, Any] = RESOURCES) -> list[dict[str, Any]]:
+    return [
+        s
+        for policy in template[role_id]["Properties"]["Policies"]
+        for s in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+def statement_for(role_id: str, action: str) -> dict[str, Any]:
+    (statement,) = [s for s in policy_statements(role_id) if action in s["Action"]]
+    return statement
+
+
+# --- least privilege -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_function_role_grants_exactly_what_its_code_calls(family: str) -> None:
+    role_id = by_family(family).role_id
+    granted = granted_actions({"Statement": policy_statements(role_id)})
+    remediations = {a for rule in load_registry().rules if rule.family == family for a in rule.permissions}
+    expected = remediations | ENGINE_ACTIONS | set(RUNTIME_PERMISSIONS)
+    assert not expected - granted, f"{role_id} lacks {sorted(expected - granted)}: run `make template`"
+    assert not granted - expected, f"{role_id} grants {sorted(granted - expected)} that nothing calls"
+    assert not [a for a in granted if "*" in a], "no wildcard actions"
+    other_families = {a for rule in load_registry().rules if rule.family != family for a in rule.permissions}
+    assert not (other_families - remediations - ENGINE_ACTIONS) & granted, "another family's actions"
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_the_stack_resources_the_engine_uses_are_scoped(family: str) -> None:
+    fam = by_family(family)
+    role_id = fam.role_id
+    assert statement_for(role_id, "sns:Publish")["Resource"] == {"Ref": "NotificationTopic"}
+    assert statement_for(role_id, "dynamodb:PutItem")["Resource"] == {"Fn::GetAtt": ["StateTable", "Arn"]}
+    assert statement_for(role_id, "sts:AssumeRole")["Resource"] == {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:iam::*:role/${{MemberRoleName}}-{family}"
+    }
+    assert statement_for(role_id, "kms:GenerateDataKey")["Resource"] == {
+        "Fn::GetAtt": ["NotificationKey", "Arn"]
+    }
+    assert statement_for(role_id, "sqs:SendMessage")["Resource"] == {
+        "Fn::GetAtt": ["InvocationDeadLetterQueue", "Arn"]
+    }
+    assert statement_for(role_id, "logs:PutLogEvents")["Resource"] == {
+        "Fn::GetAtt": [fam.log_group_id, "Arn"]
+    }
+    assert RESOURCES[role_id]["Properties"]["RoleName"] == {
+        "Fn::Sub": f"${{EngineRolePrefix}}-{family}-${{AWS::Region}}"
+    }
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_member_role_grants_exactly_the_family_and_trusts_only_its_function(family: str) -> None:
+    fam = by_family(family)
+    role = MEMBER_TEMPLATE["Resources"][f"{fam.key}MemberRole"]["Properties"]
+    assert role["RoleName"] == {"Fn::Sub": f"${{MemberRoleName}}-{family}"}
+    granted = granted_actions(role["Policies"][0]["PolicyDocument"])
+    assert granted == set(fam.remediation_actions) | set(engine_actions(MEMBER))
+    assert not granted & set(engine_actions(HOME)), "stack-side calls never happen in a member account"
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AdminAccountId}:root"}}
+    principal = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]["Fn::Sub"]
+    assert (
+        principal == f"arn:${{AWS::Partition}}:iam::${{AdminAccountId}}:role/${{EngineRolePrefix}}-{family}-*"
+    )
+    engine_role = "${EngineRolePrefix}-" + family + "-${AWS::Region}"
+    assert RESOURCES[fam.role_id]["Properties"]["RoleName"]["Fn::Sub"] == engine_role
+    assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
