@@ -9,6 +9,7 @@ than the engine's own fails here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,18 @@ import pytest
 import yaml
 
 from deploy import functions
-from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, engine_actions, granted_actions
+from deploy.iam import (
+    HOME,
+    MEMBER,
+    RUNTIME_PERMISSIONS,
+    UnboundResourceError,
+    engine_actions,
+    granted_actions,
+    resource_level_statements,
+)
 from deploy.permissions import ENGINE_PERMISSIONS
 from localaws.sam_routes import transformed_template
+from remediations import CATALOG
 from rules.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,3 +114,52 @@ def test_member_role_grants_exactly_the_family_and_trusts_only_its_function(fami
     engine_role = "${EngineRolePrefix}-" + family + "-${AWS::Region}"
     assert RESOURCES[fam.role_id]["Properties"]["RoleName"]["Fn::Sub"] == engine_role
     assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
+
+
+# --- what a finding names cannot widen a grant ------------------------------------------------------
+
+#: Any S3 bucket: a bucket's ARN names no account, so the ARN alone cannot keep a grant at home.
+ANY_BUCKET = {"Fn::Sub": "arn:${AWS::Partition}:s3:::*"}
+OWN_ACCOUNT_ONLY = {"StringEquals": {"s3:ResourceAccount": {"Fn::Sub": "${AWS::AccountId}"}}}
+
+
+def every_role_statement() -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, statement) for every statement of every role of both templates, both sides of an Fn::If."""
+    for template, resources in (
+        ("template.yaml", RESOURCES),
+        ("member-role.yaml", MEMBER_TEMPLATE["Resources"]),
+    ):
+        for role_id, resource in resources.items():
+            if resource["Type"] != "AWS::IAM::Role":
+                continue
+            for statement in policy_statements(role_id, resources):
+                branches = statement["Fn::If"][1:] if "Fn::If" in statement else [statement]
+                for branch in branches:
+                    if "Effect" in branch:
+                        yield f"{template} {role_id} {branch['Sid']}", branch
+
+
+def test_s3_bucket_writes_are_bound_to_the_roles_own_account() -> None:
+    """Even if an S3 call lacked ExpectedBucketOwner, a bucket of another account cannot be written."""
+    writes = {
+        action
+        for remediation in CATALOG.values()
+        for action in (*remediation.permissions.write, *remediation.permissions.revert)
+        if action.startswith("s3:")
+    }
+    bound = []
+    for where, statement in every_role_statement():
+        resources = (
+            statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        )
+        if ANY_BUCKET in resources and writes & set(statement["Action"]):
+            assert statement.get("Condition") == OWN_ACCOUNT_ONLY, where
+            bound.append(where)
+    assert any("RemediationRole" in where for where in bound) and any(
+        "MemberRole" in where for where in bound
+    )
+
+
+def test_a_service_whose_arns_name_no_account_must_say_how_to_bind_them() -> None:
+    with pytest.raises(UnboundResourceError, match="route53"):
+        resource_level_statements(["route53:ChangeResourceRecordSets"], "Remediate")
