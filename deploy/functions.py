@@ -176,10 +176,19 @@ def role_statements(family: Family) -> list[Statement]:
             ({"Fn::Sub": f"arn:${{AWS::Partition}}:iam::*:role/${{MemberRoleName}}-{family.name}"},),
         ),
     }
+    #: With OrganizationId set, a member role is assumed only in an account of that organization.
+    within_organization = {
+        "Fn::If": [
+            "HasOrganization",
+            {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
     statements = resource_level_statements(own_account, "Remediate")
     for prefix, (sid, resources) in scoped.items():
         actions = tuple(sorted(action for action in home if action.startswith(prefix)))
-        statements.append(Statement(sid, actions, resources))
+        condition = within_organization if prefix == "sts:AssumeRole" else None
+        statements.append(Statement(sid, actions, resources, condition))
         home -= set(actions)
     statements += resource_level_statements(home, "Record")
     return [*statements, *runtime_statements(family)]

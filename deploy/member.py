@@ -1,9 +1,10 @@
 """`deploy/member-role.yaml`: the roles the engine assumes in each member account, one per family.
 
-Each role trusts only its own family's function roles in the administrator account (by name,
-`<EngineRolePrefix>-<family>-<Region>`, template.yaml), and grants exactly its family's remediation
-actions plus the engine calls made in the resource's account (Config re-evaluation, tag reads).
-IAM is global: deploy it once per account (one Region), e.g. with a service-managed StackSet.
+Each role trusts only its own family's function roles in the administrator account, by exact ARN
+(`<EngineRolePrefix>-<family>-<Region>` for each of `EngineRegions`: deploy/member_trust.py), and
+grants exactly its family's remediation actions plus the engine calls made in the resource's
+account (Config re-evaluation, tag reads). IAM is global: deploy it once per account (one
+Region), e.g. with a service-managed StackSet.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from deploy import stack
+from deploy import member_trust, stack
 from deploy.functions import Family
 from deploy.iam import MEMBER, engine_actions, policy_document, resource_level_statements
 
@@ -22,7 +23,9 @@ PARAMETERS = {
         "Description": "The Security Hub administrator account where the engine stack runs.",
     },
     "EngineRolePrefix": {**stack.PARAMETERS["EngineRolePrefix"], "Description": "As in the engine stack."},
+    "EngineRegions": member_trust.PARAMETERS["EngineRegions"],
     "MemberRoleName": {**stack.PARAMETERS["MemberRoleName"], "Description": "As in the engine stack."},
+    "OrganizationId": member_trust.PARAMETERS["OrganizationId"],
 }
 
 
@@ -32,6 +35,7 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Security Hub remediation engine: roles its functions assume in this member account",
         "Parameters": PARAMETERS,
+        "Conditions": member_trust.conditions(),
         "Resources": resources,
         "Outputs": {
             f"{family.key}MemberRoleArn": {"Value": {"Fn::GetAtt": [f"{family.key}MemberRole", "Arn"]}}
@@ -41,21 +45,6 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
 
 
 def member_role(family: Family) -> dict[str, Any]:
-    engine_role = (
-        f"arn:${{AWS::Partition}}:iam::${{AdminAccountId}}:role/${{EngineRolePrefix}}-{family.name}-*"
-    )
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": f"EngineFunctionsOfThe{family.key}Family",
-                "Effect": "Allow",
-                "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AdminAccountId}:root"}},
-                "Action": "sts:AssumeRole",
-                "Condition": {"ArnLike": {"aws:PrincipalArn": {"Fn::Sub": engine_role}}},
-            }
-        ],
-    }
     statements = resource_level_statements(
         [*family.remediation_actions, *engine_actions(MEMBER)], "Remediate"
     )
@@ -64,7 +53,7 @@ def member_role(family: Family) -> dict[str, Any]:
         "Properties": {
             "RoleName": family.member_role_name,
             "Description": f"Security Hub remediation engine, {family.name} family",
-            "AssumeRolePolicyDocument": trust,
+            "AssumeRolePolicyDocument": member_trust.engine_trust(family.name, family.key),
             "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(statements)}],
         },
     }

@@ -61,7 +61,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Type": "String",
         "Default": "SecHubRemediator",
         "AllowedPattern": "^[A-Za-z0-9_-]{1,32}$",
-        "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust <EngineRolePrefix>-<family>-*. Change it for a second stack in the same account and Region.",
+        "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust exactly these names in the Regions of their EngineRegions. Change it for a second stack in the same account and Region.",
     },
     "ActionTargetId": {
         "Type": "String",
@@ -73,7 +73,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Type": "String",
         "Default": "",
         "AllowedPattern": "^(o-[a-z0-9]{10,32})?$",
-        "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml); empty: this account's Config events only.",
+        "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml), and outside which no member role is assumed (aws:ResourceOrgID); empty: this account's Config events only, no organization check.",
     },
     "Tracing": {
         "Type": "String",
@@ -194,7 +194,7 @@ def outputs(function_ids: Sequence[str], role_ids: Sequence[str]) -> dict[str, A
         "InvocationDeadLetterQueueUrl": {"Value": {"Ref": "InvocationDeadLetterQueue"}},
         "RemediationFunctions": {"Value": {"Fn::Join": [",", [{"Ref": f} for f in function_ids]]}},
         "EngineRoleArns": {
-            "Description": "Member roles (deploy/member-role.yaml) trust these, by the EngineRolePrefix pattern.",
+            "Description": "Member roles (deploy/member-role.yaml) trust these by exact ARN: list this Region in their EngineRegions.",
             "Value": {"Fn::Join": [",", [{"Fn::GetAtt": [r, "Arn"]} for r in role_ids]]},
         },
     }

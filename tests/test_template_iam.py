@@ -9,6 +9,7 @@ than the engine's own fails here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from deploy.iam import (
     granted_actions,
     resource_level_statements,
 )
+from deploy.member_trust import MAX_ENGINE_REGIONS
 from deploy.permissions import ENGINE_PERMISSIONS
+from localaws.intrinsics import deployed_resources
 from localaws.sam_routes import transformed_template
 from remediations import CATALOG
 from rules.registry import load_registry
@@ -34,7 +37,8 @@ from rules.registry import load_registry
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = functions.families(load_registry().rules)
 FAMILY_IDS = [family.name for family in FAMILIES]
-RESOURCES: dict[str, Any] = transformed_template()["Resources"]
+ENGINE_TEMPLATE: dict[str, Any] = transformed_template()
+RESOURCES: dict[str, Any] = ENGINE_TEMPLATE["Resources"]
 MEMBER_TEMPLATE: dict[str, Any] = yaml.safe_load(
     (ROOT / "deploy" / "member-role.yaml").read_text(encoding="utf-8")
 )
@@ -98,22 +102,84 @@ def test_the_stack_resources_the_engine_uses_are_scoped(family: str) -> None:
 
 
 @pytest.mark.parametrize("family", FAMILY_IDS)
-def test_member_role_grants_exactly_the_family_and_trusts_only_its_function(family: str) -> None:
+def test_member_role_grants_exactly_the_family(family: str) -> None:
     fam = by_family(family)
     role = MEMBER_TEMPLATE["Resources"][f"{fam.key}MemberRole"]["Properties"]
     assert role["RoleName"] == {"Fn::Sub": f"${{MemberRoleName}}-{family}"}
     granted = granted_actions(role["Policies"][0]["PolicyDocument"])
     assert granted == set(fam.remediation_actions) | set(engine_actions(MEMBER))
     assert not granted & set(engine_actions(HOME)), "stack-side calls never happen in a member account"
-    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AdminAccountId}:root"}}
-    principal = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]["Fn::Sub"]
-    assert (
-        principal == f"arn:${{AWS::Partition}}:iam::${{AdminAccountId}}:role/${{EngineRolePrefix}}-{family}-*"
-    )
-    engine_role = "${EngineRolePrefix}-" + family + "-${AWS::Region}"
-    assert RESOURCES[fam.role_id]["Properties"]["RoleName"]["Fn::Sub"] == engine_role
     assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
+
+
+# --- who may assume what -----------------------------------------------------------------------------
+
+ADMIN, MEMBER_ACCOUNT, ORGANIZATION = "111111111111", "222222222222", "o-a1b2c3d4e5"
+
+
+def member_roles(**parameters: str) -> dict[str, Any]:
+    """deploy/member-role.yaml's roles as a member account's stack with `parameters` creates them."""
+    given = {"AdminAccountId": ADMIN, **parameters}
+    return deployed_resources(MEMBER_TEMPLATE, account=MEMBER_ACCOUNT, parameters=given)
+
+
+def trust_of(role: dict[str, Any]) -> dict[str, Any]:
+    (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow" and statement["Action"] == "sts:AssumeRole"
+    return dict(statement)
+
+
+def function_role_name(family: functions.Family, region: str) -> str:
+    """The name template.yaml gives the family's function role in a stack in `region`."""
+    role = deployed_resources(ENGINE_TEMPLATE, account=ADMIN, region=region)[family.role_id]
+    return str(role["Properties"]["RoleName"])
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+@pytest.mark.parametrize("regions", [("us-east-1",), ("us-east-1", "eu-west-1", "ap-southeast-2")])
+def test_member_role_trusts_exactly_the_function_roles_of_its_family(
+    family: str, regions: tuple[str, ...]
+) -> None:
+    """Not `<prefix>-<family>-*`: whoever may create a role of that name in the admin account gets nothing."""
+    fam = by_family(family)
+    trust = trust_of(member_roles(EngineRegions=",".join(regions))[f"{fam.key}MemberRole"])
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{ADMIN}:root"}
+    engine_roles = [f"arn:aws:iam::{ADMIN}:role/{function_role_name(fam, region)}" for region in regions]
+    assert trust["Condition"] == {"StringEquals": {"aws:PrincipalArn": engine_roles}}
+
+
+def test_engine_regions_are_capped_where_a_trust_policy_still_fits() -> None:
+    pattern = MEMBER_TEMPLATE["Parameters"]["EngineRegions"]["AllowedPattern"]
+    regions = ["us-east-1", "eu-west-1", "us-gov-west-1", "ap-southeast-3", "cn-north-1", "eusc-de-east-1"]
+    most = [regions[index % len(regions)] for index in range(MAX_ENGINE_REGIONS)]
+    assert re.fullmatch(pattern, ",".join(most))
+    assert not re.fullmatch(pattern, ",".join([*most, "us-west-2"])), "more Regions than slots"
+    assert not re.fullmatch(pattern, "us-east-1, eu-west-1") and not re.fullmatch(pattern, "")
+    trust = trust_of(member_roles(EngineRegions=",".join(most))["S3MemberRole"])
+    assert len(trust["Condition"]["StringEquals"]["aws:PrincipalArn"]) == MAX_ENGINE_REGIONS
+
+
+def test_member_roles_admit_only_the_organization_when_one_is_set() -> None:
+    for role_id, role in member_roles().items():
+        assert "aws:PrincipalOrgID" not in trust_of(role)["Condition"]["StringEquals"], role_id
+    for role_id, role in member_roles(OrganizationId=ORGANIZATION).items():
+        assert trust_of(role)["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == ORGANIZATION, role_id
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_function_roles_assume_member_roles_only_in_the_organization_when_one_is_set(family: str) -> None:
+    def assume(**parameters: str) -> dict[str, Any]:
+        role = deployed_resources(ENGINE_TEMPLATE, account=ADMIN, parameters=parameters)[
+            by_family(family).role_id
+        ]
+        statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        (statement,) = [s for s in statements if "sts:AssumeRole" in s["Action"]]
+        return dict(statement)
+
+    assert "Condition" not in assume()
+    within = assume(OrganizationId=ORGANIZATION)
+    assert within["Condition"] == {"StringEquals": {"aws:ResourceOrgID": ORGANIZATION}}
+    assert within["Resource"] == f"arn:aws:iam::*:role/SecHubRemediatorMember-{family}"
 
 
 # --- what a finding names cannot widen a grant ------------------------------------------------------
