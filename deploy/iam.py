@@ -48,6 +48,10 @@ ENGINE_ACTION_SCOPE: dict[str, str] = {
     "tag:GetResources": MEMBER,  # the resource's account and region
 }
 
+#: The CloudFormation condition, in both templates, that `RemediationKmsKeyId` is set.
+HAS_KMS_KEY = "HasKmsKey"
+KMS_KEY_CONDITION = {HAS_KMS_KEY: {"Fn::Not": [{"Fn::Equals": [{"Ref": "RemediationKmsKeyId"}, ""]}]}}
+
 #: The condition key naming the account that owns a resource, for services whose ARNs can leave the
 #: account out. A new service with such ARNs must be added here (the generator stops until it is).
 RESOURCE_ACCOUNT_KEYS: dict[str, str] = {"s3": "s3:ResourceAccount"}
@@ -78,6 +82,7 @@ class Statement:
     actions: tuple[str, ...]
     resources: tuple[Cfn, ...]
     condition: Cfn = None  # the IAM Condition block, if any
+    only_if: str | None = None  # a CloudFormation condition: the statement exists only when it holds
 
     def to_json(self) -> dict[str, Any]:
         body = {
@@ -88,6 +93,8 @@ class Statement:
         }
         if self.condition is not None:
             body["Condition"] = self.condition
+        if self.only_if is not None:
+            return {"Fn::If": [self.only_if, body, {"Ref": "AWS::NoValue"}]}
         return body
 
 
@@ -104,8 +111,13 @@ def engine_actions(scope: str) -> tuple[str, ...]:
     return tuple(sorted(action for action in declared if ENGINE_ACTION_SCOPE[action] == scope))
 
 
-def resource_level_statements(actions: Iterable[str], prefix: str) -> list[Statement]:
-    """Statements for `actions`, one per kind of resource, each scoped to that kind in this account."""
+def resource_level_statements(
+    actions: Iterable[str], prefix: str, only_if: str | None = None
+) -> list[Statement]:
+    """Statements for `actions`, one per kind of resource, each scoped to that kind in this account.
+
+    With `only_if`, every statement exists only while that CloudFormation condition holds.
+    """
     groups: dict[tuple[str, ...], list[str]] = {}
     for action in sorted(set(actions)):
         groups.setdefault(_resource_types(action), []).append(action)
@@ -115,7 +127,9 @@ def resource_level_statements(actions: Iterable[str], prefix: str) -> list[State
         resources_: tuple[Cfn, ...] = tuple(_sub(arn) for arn in arns) or ("*",)
         label = "".join(_camel(kind.split(":", 1)[0]) + _camel(kind.split(":", 1)[1]) for kind in types)
         statements.append(
-            Statement(f"{prefix}{label or 'AnyResource'}", tuple(grouped), resources_, _own_account(types))
+            Statement(
+                f"{prefix}{label or 'AnyResource'}", tuple(grouped), resources_, _own_account(types), only_if
+            )
         )
     return statements
 
@@ -146,9 +160,11 @@ def policy_document(statements: Sequence[Statement]) -> dict[str, Any]:
 
 
 def granted_actions(document: Mapping[str, Any]) -> set[str]:
-    """Every action an (untransformed or transformed) policy document allows."""
+    """Every action a policy document allows; its CloudFormation conditions must be resolved first."""
     actions: set[str] = set()
     for statement in document.get("Statement", []):
+        if "Effect" not in statement:
+            raise ValueError(f"resolve the template's conditions first: {statement}")
         if statement.get("Effect") == "Allow":
             action = statement.get("Action", [])
             actions.update([action] if isinstance(action, str) else action)

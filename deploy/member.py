@@ -14,7 +14,14 @@ from typing import Any
 
 from deploy import member_trust, stack
 from deploy.functions import Family
-from deploy.iam import MEMBER, engine_actions, policy_document, resource_level_statements
+from deploy.iam import (
+    HAS_KMS_KEY,
+    KMS_KEY_CONDITION,
+    MEMBER,
+    engine_actions,
+    policy_document,
+    resource_level_statements,
+)
 
 PARAMETERS = {
     "AdminAccountId": {
@@ -26,6 +33,10 @@ PARAMETERS = {
     "EngineRegions": member_trust.PARAMETERS["EngineRegions"],
     "MemberRoleName": {**stack.PARAMETERS["MemberRoleName"], "Description": "As in the engine stack."},
     "OrganizationId": member_trust.PARAMETERS["OrganizationId"],
+    "RemediationKmsKeyId": {
+        **stack.PARAMETERS["RemediationKmsKeyId"],
+        "Description": "As in the engine stack; only whether it is set matters here: the roles may set a Region's default EBS key only when it is.",
+    },
 }
 
 
@@ -35,7 +46,7 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Security Hub remediation engine: roles its functions assume in this member account",
         "Parameters": PARAMETERS,
-        "Conditions": member_trust.conditions(),
+        "Conditions": {**member_trust.conditions(), **KMS_KEY_CONDITION},
         "Resources": resources,
         "Outputs": {
             f"{family.key}MemberRoleArn": {"Value": {"Fn::GetAtt": [f"{family.key}MemberRole", "Arn"]}}
@@ -45,9 +56,10 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
 
 
 def member_role(family: Family) -> dict[str, Any]:
-    statements = resource_level_statements(
-        [*family.remediation_actions, *engine_actions(MEMBER)], "Remediate"
-    )
+    statements = [
+        *resource_level_statements([*family.remediation_actions, *engine_actions(MEMBER)], "Remediate"),
+        *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
+    ]
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import action_target, failures, member_events
-from deploy.iam import Statement, policy_document, resource_level_statements
+from deploy.iam import KMS_KEY_CONDITION, Statement, policy_document, resource_level_statements
 from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE
 
 Cfn = Any
@@ -108,6 +108,7 @@ CONDITIONS = {
     "TracingOn": {"Fn::Equals": [{"Ref": "Tracing"}, "Active"]},
     "HasNotificationEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]},
     "HasOrganization": {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]},
+    **KMS_KEY_CONDITION,
 }
 
 ACTION_TARGET_ARN = {

@@ -9,6 +9,7 @@ than the engine's own fails here.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from deploy import functions
+from deploy import functions, template_gen
 from deploy.iam import (
     HOME,
     MEMBER,
@@ -29,10 +30,11 @@ from deploy.iam import (
 )
 from deploy.member_trust import MAX_ENGINE_REGIONS
 from deploy.permissions import ENGINE_PERMISSIONS
-from localaws.intrinsics import deployed_resources
+from localaws.intrinsics import Resolver, deployed_resources
 from localaws.sam_routes import transformed_template
 from remediations import CATALOG
-from rules.registry import load_registry
+from remediations.base import KMS_KEY_PARAMETER
+from rules.registry import Rule, build_registry, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 FAMILIES = functions.families(load_registry().rules)
@@ -58,24 +60,64 @@ def policy_statements(role_id: str, template: dict[str, Any] = RESOURCES) -> lis
 
 
 def statement_for(role_id: str, action: str) -> dict[str, Any]:
-    (statement,) = [s for s in policy_statements(role_id) if action in s["Action"]]
+    (statement,) = [s for s in policy_statements(role_id) if action in s.get("Action", ())]
     return statement
 
 
 # --- least privilege -------------------------------------------------------------------------------
 
 
+KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def fix_actions(rule: Rule, stack_key: str) -> set[str]:
+    """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key."""
+    permissions = rule.remediation.permissions
+    keyed = bool(stack_key) or KMS_KEY_PARAMETER in rule.parameters
+    return {*permissions.read, *permissions.write, *(permissions.with_key if keyed else ())}
+
+
+def deployed_policy(template: dict[str, Any], role_id: str, **parameters: str) -> dict[str, Any]:
+    role = Resolver(template, parameters=parameters).resolve(template["Resources"][role_id])
+    (policy,) = role["Properties"]["Policies"]
+    return dict(policy["PolicyDocument"])
+
+
+@pytest.mark.parametrize("stack_key", ["", KEY], ids=["no-key", "stack-key"])
 @pytest.mark.parametrize("family", FAMILY_IDS)
-def test_function_role_grants_exactly_what_its_code_calls(family: str) -> None:
+def test_function_role_grants_exactly_what_its_code_calls(family: str, stack_key: str) -> None:
     role_id = by_family(family).role_id
-    granted = granted_actions({"Statement": policy_statements(role_id)})
-    remediations = {a for rule in load_registry().rules if rule.family == family for a in rule.permissions}
+    granted = granted_actions(deployed_policy(ENGINE_TEMPLATE, role_id, RemediationKmsKeyId=stack_key))
+    remediations = {
+        a for rule in load_registry().rules if rule.family == family for a in fix_actions(rule, stack_key)
+    }
     expected = remediations | ENGINE_ACTIONS | set(RUNTIME_PERMISSIONS)
     assert not expected - granted, f"{role_id} lacks {sorted(expected - granted)}: run `make template`"
     assert not granted - expected, f"{role_id} grants {sorted(granted - expected)} that nothing calls"
     assert not [a for a in granted if "*" in a], "no wildcard actions"
     other_families = {a for rule in load_registry().rules if rule.family != family for a in rule.permissions}
     assert not (other_families - remediations - ENGINE_ACTIONS) & granted, "another family's actions"
+
+
+def test_the_default_ebs_key_may_be_changed_only_where_a_key_is_configured() -> None:
+    """`ec2:ModifyEbsDefaultKmsKeyId` on `*` with no key to set would let a role point a Region at any key."""
+    modify = "ec2:ModifyEbsDefaultKmsKeyId"
+    for template, role_id in ((ENGINE_TEMPLATE, "Ec2RemediationRole"), (MEMBER_TEMPLATE, "Ec2MemberRole")):
+        assert modify not in granted_actions(deployed_policy(template, role_id)), role_id
+        assert modify in granted_actions(deployed_policy(template, role_id, RemediationKmsKeyId=KEY)), role_id
+
+
+def test_a_rule_that_names_its_own_key_is_granted_the_keys_writes_always() -> None:
+    document = json.loads((ROOT / "rules" / "registry.json").read_text(encoding="utf-8"))
+    (ebs,) = [
+        rule for rule in document["rules"] if rule["remediation"] == "ec2.enable-ebs-default-encryption"
+    ]
+    ebs["parameters"] = {**ebs.get("parameters", {}), KMS_KEY_PARAMETER: KEY}
+    registry = build_registry(document, CATALOG)
+    engine = template_gen.admin_template(registry)
+    member = template_gen.member_role_template(registry)
+    assert "ec2:ModifyEbsDefaultKmsKeyId" in granted_actions(deployed_policy(engine, "Ec2RemediationRole"))
+    assert "ec2:ModifyEbsDefaultKmsKeyId" in granted_actions(deployed_policy(member, "Ec2MemberRole"))
 
 
 @pytest.mark.parametrize("family", FAMILY_IDS)
@@ -101,13 +143,17 @@ def test_the_stack_resources_the_engine_uses_are_scoped(family: str) -> None:
     }
 
 
+@pytest.mark.parametrize("stack_key", ["", KEY], ids=["no-key", "stack-key"])
 @pytest.mark.parametrize("family", FAMILY_IDS)
-def test_member_role_grants_exactly_the_family(family: str) -> None:
+def test_member_role_grants_exactly_the_family(family: str, stack_key: str) -> None:
     fam = by_family(family)
     role = MEMBER_TEMPLATE["Resources"][f"{fam.key}MemberRole"]["Properties"]
     assert role["RoleName"] == {"Fn::Sub": f"${{MemberRoleName}}-{family}"}
-    granted = granted_actions(role["Policies"][0]["PolicyDocument"])
-    assert granted == set(fam.remediation_actions) | set(engine_actions(MEMBER))
+    granted = granted_actions(
+        deployed_policy(MEMBER_TEMPLATE, f"{fam.key}MemberRole", RemediationKmsKeyId=stack_key)
+    )
+    remediations = {a for rule in fam.rules for a in fix_actions(rule, stack_key)}
+    assert granted == remediations | set(engine_actions(MEMBER))
     assert not granted & set(engine_actions(HOME)), "stack-side calls never happen in a member account"
     assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
 
