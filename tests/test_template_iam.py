@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
+from botocore import xform_name
 
 from deploy import functions, template_gen
 from deploy.iam import (
@@ -156,6 +157,18 @@ def test_member_role_grants_exactly_the_family(family: str, stack_key: str) -> N
     assert granted == remediations | set(engine_actions(MEMBER))
     assert not granted & set(engine_actions(HOME)), "stack-side calls never happen in a member account"
     assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
+
+
+ENGINE_SOURCE = "\n".join(
+    path.read_text(encoding="utf-8") for path in sorted((ROOT / "engine").rglob("*.py"))
+)
+
+
+@pytest.mark.parametrize("action", sorted(ENGINE_ACTIONS))
+def test_every_engine_action_is_called_by_the_engine(action: str) -> None:
+    """Granted = used: an action in deploy/permissions.py that no engine code calls is a grant to remove."""
+    method = xform_name(action.split(":", 1)[1])  # dynamodb:GetItem -> get_item
+    assert re.search(rf"\b{method}\b", ENGINE_SOURCE), f"no engine code calls {method}: drop {action}"
 
 
 # --- who may assume what -----------------------------------------------------------------------------
