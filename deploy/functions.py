@@ -105,6 +105,11 @@ class Family:
         keyed = {action for rule in self.rules for action in rule.key_permissions}
         return tuple(sorted(keyed - set(self.remediation_actions)))
 
+    @property
+    def undo_actions(self) -> tuple[str, ...]:
+        """What `remediator undo` calls for the family's remediations: their reads and reverts."""
+        return tuple(sorted({action for rule in self.rules for action in rule.remediation.permissions.undo}))
+
     def routes(self) -> list[Route]:
         return family_routes(self.rules, stack.ACTION_TARGET_ARN)
 

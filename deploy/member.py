@@ -5,6 +5,11 @@ Each role trusts only its own family's function roles in the administrator accou
 grants exactly its family's remediation actions plus the engine calls made in the resource's
 account (Config re-evaluation, tag reads). IAM is global: deploy it once per account (one
 Region), e.g. with a service-managed StackSet.
+
+Reverting is not the engine's job, so no family role grants the revert actions: with
+`UndoPrincipalArn` set, `<MemberRoleName>-undo` grants every remediation's reads and reverts to
+that operator alone, for `remediator undo`. The function roles may assume only their family's
+role name, so never this one.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from deploy.iam import (
     policy_document,
     resource_level_statements,
 )
+from model.errors import RegistryError
 
 PARAMETERS = {
     "AdminAccountId": {
@@ -37,20 +43,36 @@ PARAMETERS = {
         **stack.PARAMETERS["RemediationKmsKeyId"],
         "Description": "As in the engine stack; only whether it is set matters here: the roles may set a Region's default EBS key only when it is.",
     },
+    "UndoPrincipalArn": {
+        "Type": "String",
+        "Default": "",
+        "AllowedPattern": "^(arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+)?$",
+        "Description": "The operator (a role or user ARN in the administrator account) who runs `remediator undo`: it alone may assume <MemberRoleName>-undo, which may revert every remediation here. Empty: no undo role.",
+    },
 }
+#: `<MemberRoleName>-undo`; a family of this name would collide with it.
+UNDO_ROLE_SUFFIX = "undo"
+HAS_UNDO_PRINCIPAL = "HasUndoPrincipal"
 
 
 def member_template(families: Sequence[Family]) -> dict[str, Any]:
+    if any(family.name == UNDO_ROLE_SUFFIX for family in families):
+        raise RegistryError(f"a remediation family may not be named {UNDO_ROLE_SUFFIX!r}: the undo role is")
     resources = {f"{family.key}MemberRole": member_role(family) for family in families}
+    outputs = {
+        f"{family.key}MemberRoleArn": {"Value": {"Fn::GetAtt": [f"{family.key}MemberRole", "Arn"]}}
+        for family in families
+    }
+    undo_present = {"Fn::Not": [{"Fn::Equals": [{"Ref": "UndoPrincipalArn"}, ""]}]}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": "Security Hub remediation engine: roles its functions assume in this member account",
         "Parameters": PARAMETERS,
-        "Conditions": {**member_trust.conditions(), **KMS_KEY_CONDITION},
-        "Resources": resources,
+        "Conditions": {**member_trust.conditions(), **KMS_KEY_CONDITION, HAS_UNDO_PRINCIPAL: undo_present},
+        "Resources": {**resources, "UndoRole": undo_role(families)},
         "Outputs": {
-            f"{family.key}MemberRoleArn": {"Value": {"Fn::GetAtt": [f"{family.key}MemberRole", "Arn"]}}
-            for family in families
+            **outputs,
+            "UndoRoleArn": {"Condition": HAS_UNDO_PRINCIPAL, "Value": {"Fn::GetAtt": ["UndoRole", "Arn"]}},
         },
     }
 
@@ -67,5 +89,25 @@ def member_role(family: Family) -> dict[str, Any]:
             "Description": f"Security Hub remediation engine, {family.name} family",
             "AssumeRolePolicyDocument": member_trust.engine_trust(family.name, family.key),
             "Policies": [{"PolicyName": "least-privilege", "PolicyDocument": policy_document(statements)}],
+        },
+    }
+
+
+def undo_role(families: Sequence[Family]) -> dict[str, Any]:
+    """`<MemberRoleName>-undo`: every remediation's reads and reverts, for the operator alone."""
+    actions = sorted({action for family in families for action in family.undo_actions})
+    return {
+        "Type": "AWS::IAM::Role",
+        "Condition": HAS_UNDO_PRINCIPAL,
+        "Properties": {
+            "RoleName": {"Fn::Sub": f"${{MemberRoleName}}-{UNDO_ROLE_SUFFIX}"},
+            "Description": "Security Hub remediation engine: remediator undo, run by the operator",
+            "AssumeRolePolicyDocument": member_trust.operator_trust(),
+            "Policies": [
+                {
+                    "PolicyName": "least-privilege",
+                    "PolicyDocument": policy_document(resource_level_statements(actions, "Revert")),
+                }
+            ],
         },
     }

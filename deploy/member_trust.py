@@ -1,4 +1,4 @@
-"""Who may assume the engine's roles in a member account (deploy/member-role.yaml): exact ARNs only.
+"""Who may assume the roles in a member account (deploy/member-role.yaml): exact ARNs only.
 
 A family's member role trusts the administrator account as principal, on the condition that the
 caller is one of that family's function roles, `<EngineRolePrefix>-<family>-<Region>` (one engine
@@ -6,7 +6,9 @@ stack per Region, template.yaml), by exact ARN (`aws:PrincipalArn` StringEquals)
 pattern: `<prefix>-<family>-*` would hand every member role to whoever may create a role of that
 name in the administrator account. A condition rather than the role ARNs as principals: IAM refuses
 a principal role that does not exist yet, and silently stops trusting one that is re-created.
-With `OrganizationId` set, the caller must also belong to that organization (`aws:PrincipalOrgID`).
+The undo role trusts, the same way, only the operator `UndoPrincipalArn` names; a principal of
+another account never matches, as the principal is the administrator account. With
+`OrganizationId` set, every caller must also belong to that organization (`aws:PrincipalOrgID`).
 
 CloudFormation cannot map over a list (the delimiter of Fn::Join and the template of Fn::Sub must
 be literal strings), so the Regions fill a fixed number of slots: `EngineRegions` is one
@@ -67,6 +69,27 @@ def engine_trust(family_name: str, family_key: str) -> dict[str, Any]:
                 "Condition": {
                     "StringEquals": {
                         "aws:PrincipalArn": function_role_arns(family_name),
+                        **principal_organization(),
+                    }
+                },
+            }
+        ],
+    }
+
+
+def operator_trust() -> dict[str, Any]:
+    """The trust policy of the undo role: the one operator `UndoPrincipalArn` names, in the admin account."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OperatorWhoUndoes",
+                "Effect": "Allow",
+                "Principal": {"AWS": admin_account_root()},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {
+                        "aws:PrincipalArn": {"Ref": "UndoPrincipalArn"},
                         **principal_organization(),
                     }
                 },

@@ -9,6 +9,7 @@ than the engine's own fails here.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 import yaml
 from botocore import xform_name
 
+from cli import undo as cli_undo
 from deploy import functions, template_gen
 from deploy.iam import (
     HOME,
@@ -50,6 +52,10 @@ ENGINE_ACTIONS = {action for actions in ENGINE_PERMISSIONS.values() for action i
 
 def by_family(name: str) -> functions.Family:
     return next(family for family in FAMILIES if family.name == name)
+
+
+def by_role_id(member_role_id: str) -> functions.Family:
+    return next(family for family in FAMILIES if f"{family.key}MemberRole" == member_role_id)
 
 
 def policy_statements(role_id: str, template: dict[str, Any] = RESOURCES) -> list[dict[str, Any]]:
@@ -156,7 +162,7 @@ def test_member_role_grants_exactly_the_family(family: str, stack_key: str) -> N
     remediations = {a for rule in fam.rules for a in fix_actions(rule, stack_key)}
     assert granted == remediations | set(engine_actions(MEMBER))
     assert not granted & set(engine_actions(HOME)), "stack-side calls never happen in a member account"
-    assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES}
+    assert set(MEMBER_TEMPLATE["Resources"]) == {f"{f.key}MemberRole" for f in FAMILIES} | {"UndoRole"}
 
 
 ENGINE_SOURCE = "\n".join(
@@ -216,6 +222,11 @@ def test_engine_regions_are_capped_where_a_trust_policy_still_fits() -> None:
     assert not re.fullmatch(pattern, "us-east-1, eu-west-1") and not re.fullmatch(pattern, "")
     trust = trust_of(member_roles(EngineRegions=",".join(most))["S3MemberRole"])
     assert len(trust["Condition"]["StringEquals"]["aws:PrincipalArn"]) == MAX_ENGINE_REGIONS
+
+
+def test_member_template_fits_a_template_body() -> None:
+    """deploy/README.md deploys it with `--template-body`, which takes at most 51,200 bytes."""
+    assert len((ROOT / "deploy" / "member-role.yaml").read_bytes()) <= 51_200
 
 
 def test_member_roles_admit_only_the_organization_when_one_is_set() -> None:
@@ -288,3 +299,73 @@ def test_s3_bucket_writes_are_bound_to_the_roles_own_account() -> None:
 def test_a_service_whose_arns_name_no_account_must_say_how_to_bind_them() -> None:
     with pytest.raises(UnboundResourceError, match="route53"):
         resource_level_statements(["route53:ChangeResourceRecordSets"], "Remediate")
+
+
+# --- undo -------------------------------------------------------------------------------------------
+
+OPERATOR = (
+    f"arn:aws:iam::{ADMIN}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Operators_0123456789abcdef"
+)
+UNDO_ROLE = f"arn:aws:iam::{MEMBER_ACCOUNT}:role/SecHubRemediatorMember-undo"
+
+
+def test_no_undo_role_unless_an_operator_is_named() -> None:
+    assert "UndoRole" not in member_roles()
+    assert "UndoRole" in member_roles(UndoPrincipalArn=OPERATOR)
+
+
+def test_the_undo_role_grants_every_revert_and_its_reads_to_the_operator_alone() -> None:
+    roles = member_roles(UndoPrincipalArn=OPERATOR)
+    undo = roles["UndoRole"]
+    assert undo["Properties"]["RoleName"] == UNDO_ROLE.rpartition("/")[2] == cli_undo.DEFAULT_UNDO_ROLE
+    granted = granted_actions(undo["Properties"]["Policies"][0]["PolicyDocument"])
+    assert granted == {
+        action for rule in load_registry().rules for action in rule.remediation.permissions.undo
+    }
+    trust = trust_of(undo)
+    assert trust["Principal"] == {"AWS": f"arn:aws:iam::{ADMIN}:root"}
+    assert trust["Condition"] == {"StringEquals": {"aws:PrincipalArn": OPERATOR}}
+    within = trust_of(member_roles(UndoPrincipalArn=OPERATOR, OrganizationId=ORGANIZATION)["UndoRole"])
+    assert within["Condition"]["StringEquals"]["aws:PrincipalOrgID"] == ORGANIZATION
+    for role_id, role in roles.items():
+        if role_id != "UndoRole":
+            granted = granted_actions(role["Properties"]["Policies"][0]["PolicyDocument"])
+            reverts = {
+                action for rule in load_registry().rules for action in rule.remediation.permissions.revert
+            }
+            assert not granted & (reverts - set(by_role_id(role_id).remediation_actions)), role_id
+
+
+def test_undo_principal_must_be_a_role_or_user_arn() -> None:
+    pattern = MEMBER_TEMPLATE["Parameters"]["UndoPrincipalArn"]["AllowedPattern"]
+    for good in ("", OPERATOR, f"arn:aws:iam::{ADMIN}:user/alice", f"arn:aws-us-gov:iam::{ADMIN}:role/Ops"):
+        assert re.fullmatch(pattern, good), good
+    for bad in (
+        f"arn:aws:iam::{ADMIN}:root",
+        "*",
+        f"arn:aws:iam::{ADMIN}:role/*",
+        f"arn:aws:sts::{ADMIN}:assumed-role/Ops/s",
+    ):
+        assert not re.fullmatch(pattern, bad), bad
+
+
+@pytest.mark.parametrize("family", FAMILY_IDS)
+def test_function_roles_cannot_assume_the_undo_role(family: str) -> None:
+    role = deployed_resources(ENGINE_TEMPLATE, account=ADMIN)[by_family(family).role_id]
+    statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assumable = [s["Resource"] for s in statements if "sts:AssumeRole" in s["Action"]]
+    assert assumable and not any(fnmatch.fnmatchcase(UNDO_ROLE, pattern) for pattern in assumable)
+    engine_role = f"arn:aws:iam::{ADMIN}:role/{function_role_name(by_family(family), 'us-east-1')}"
+    trusted = trust_of(member_roles(UndoPrincipalArn=OPERATOR)["UndoRole"])["Condition"]["StringEquals"]
+    assert trusted["aws:PrincipalArn"] != engine_role
+
+
+def test_every_role_is_described_under_roles_in_deploy_readme() -> None:
+    readme = (ROOT / "deploy" / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Roles\n", 1)[1].split("\n## ", 1)[0]
+    events = yaml.safe_load((ROOT / "deploy" / "member-config-events.yaml").read_text(encoding="utf-8"))
+    family_role = re.compile(rf"^({'|'.join(f.key for f in FAMILIES)})(RemediationRole|MemberRole)$")
+    for template in (ENGINE_TEMPLATE, MEMBER_TEMPLATE, events):
+        for role_id, resource in template["Resources"].items():
+            if resource["Type"] == "AWS::IAM::Role":
+                assert f"`{family_role.sub(r'<Family>\2', role_id)}`" in section, role_id
