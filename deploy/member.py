@@ -66,7 +66,7 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
     undo_present = {"Fn::Not": [{"Fn::Equals": [{"Ref": "UndoPrincipalArn"}, ""]}]}
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": "Security Hub remediation engine: roles its functions assume in this member account",
+        "Description": "Security Hub remediation engine: roles its functions, and the operator who undoes, assume in this member account",
         "Parameters": PARAMETERS,
         "Conditions": {**member_trust.conditions(), **KMS_KEY_CONDITION, HAS_UNDO_PRINCIPAL: undo_present},
         "Resources": {**resources, "UndoRole": undo_role(families)},

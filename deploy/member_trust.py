@@ -38,7 +38,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Default": "us-east-1",
         "AllowedPattern": f"^{_REGION}(,{_REGION}){{0,{MAX_ENGINE_REGIONS - 1}}}$",
         "ConstraintDescription": f"1 to {MAX_ENGINE_REGIONS} Region names separated by commas, no spaces",
-        "Description": "Regions where the engine stack runs, comma-separated (up to 16): member roles trust exactly the function roles <EngineRolePrefix>-<family>-<Region> of these Regions.",
+        "Description": f"Regions where the engine stack runs, comma-separated (up to {MAX_ENGINE_REGIONS}): member roles trust exactly the function roles <EngineRolePrefix>-<family>-<Region> of these Regions.",
     },
     "OrganizationId": {
         **stack.PARAMETERS["OrganizationId"],
