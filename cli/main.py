@@ -111,6 +111,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="revert even where someone changed the resource since the engine did (a stricter setting is still kept)",
     )
+    undo.add_argument(
+        "--role-name",
+        metavar="NAME",
+        help="the role to assume when the resource is in another account than yours (default: "
+        "UNDO_ROLE_NAME, else SecHubRemediatorMember-undo, deploy/member-role.yaml's undo role); "
+        "in your own account your own credentials act",
+    )
     undo.set_defaults(run=_lazy("cli.undo"))
 
     redrive = commands.add_parser(

@@ -4,29 +4,47 @@ The engine writes an undo record when it changes a resource (`model.undo.UndoRec
 state it read and the state it left). Undo reads the resource again and asks the remediation
 to `revert`: a setting someone made stricter since is kept, and a resource someone else changed
 since is left alone unless `--force`. `--dry-run` prints the plan and changes nothing.
+
+Undo runs with the operator's own credentials, never the engine's: the state table and any
+resource of the caller's own account are reached directly, a resource of another account
+through that account's undo role (`<MemberRoleName>-undo`, deploy/member-role.yaml, which only
+the operator named by `UndoPrincipalArn` may assume). The role's name: `--role-name`, else
+`UNDO_ROLE_NAME`, else the name the member template gives it by default. The function roles'
+`MEMBER_ROLE_NAME` is not used: those roles hold no revert actions.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 
-from cli.errors import EXIT_OK, CommandError
+from cli import wiring
+from cli.errors import EXIT_AWS, EXIT_OK, CommandError
 from cli.undo_store import load_undo
-from cli.wiring import clients_from, settings_from
 from engine.remediate import aws_errors
-from model.errors import RevertConflictError
+from model.errors import RemediationFailedError, RevertConflictError
 from model.outcome import Plan
 from model.undo import DONE, UndoRecord
 from remediations import CATALOG
 
+#: The CLI's own setting (the functions never undo): the role `undo` assumes in other accounts.
+ENV_UNDO_ROLE = "UNDO_ROLE_NAME"
+#: `<MemberRoleName>-undo` with the member template's default MemberRoleName.
+DEFAULT_UNDO_ROLE = "SecHubRemediatorMember-undo"
+
+
+def undo_role_name(args: argparse.Namespace) -> str:
+    """--role-name beats UNDO_ROLE_NAME beats the member template's default name."""
+    return str(args.role_name or os.environ.get(ENV_UNDO_ROLE) or DEFAULT_UNDO_ROLE)
+
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings = wiring.settings_from(args)
     if not settings.state_table:
         raise CommandError(
             "no state table: set STATE_TABLE_NAME to the stack's table, where the engine records before-states"
         )
-    clients = clients_from(args, settings)
+    clients = wiring.clients_as_operator(args, undo_role_name(args))
     record = load_undo(args.finding_id, settings, clients)
     if record is None:
         raise CommandError(
@@ -38,7 +56,14 @@ def run(args: argparse.Namespace) -> int:
     if remediation is None:
         raise CommandError(f"no remediation {record.remediation!r} in this version: cannot plan its undo")
     resource = record.resource
-    client = clients.client(remediation.service, resource.account_id, resource.region)
+    try:
+        client = clients.client(remediation.service, resource.account_id, resource.region)
+    except RemediationFailedError as error:
+        raise CommandError(
+            f"{error}; in a member account, undo assumes the role deploy/member-role.yaml creates when "
+            "UndoPrincipalArn names you (--role-name or UNDO_ROLE_NAME if it has another name)",
+            EXIT_AWS,
+        ) from None
     with aws_errors("read"):
         current = remediation.read(client, resource, record.parameters)
     try:

@@ -48,6 +48,17 @@ def clients_from(args: argparse.Namespace, settings: Settings) -> ClientFactory:
     )
 
 
+def clients_as_operator(args: argparse.Namespace, role_name: str) -> ClientFactory:
+    """The caller's own credentials in the caller's own account, `role_name` assumed in any other.
+
+    For commands an operator runs, not the engine (`undo`): the home account is whoever the
+    credentials belong to (sts:GetCallerIdentity), not HOME_ACCOUNT_ID.
+    """
+    return ClientFactory(
+        session_from(args), member_role_name=role_name, endpoint_url=args.endpoint_url or None
+    )
+
+
 def engine_from(args: argparse.Namespace, on_outcome: Callable[[Outcome], None] | None = None) -> Engine:
     settings = settings_from(args)
     engine = build_engine(settings, clients_from(args, settings))

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from deploy import failures, stack
-from deploy.iam import HOME, MEMBER, RUNTIME_PERMISSIONS, Statement, engine_actions, resource_level_statements
+from deploy.iam import (
+    HAS_KMS_KEY,
+    HOME,
+    MEMBER,
+    RUNTIME_PERMISSIONS,
+    Statement,
+    engine_actions,
+    resource_level_statements,
+)
 from deploy.routing import Route, family_routes
 from engine import settings
 from engine.settings import Settings
@@ -83,7 +91,27 @@ class Family:
 
     @property
     def remediation_actions(self) -> tuple[str, ...]:
-        return tuple(sorted({action for rule in self.rules for action in rule.permissions}))
+        """What the family's remediations call whatever the stack's KMS key."""
+        return tuple(
+            sorted(
+                {
+                    action
+                    for rule in self.rules
+                    for action in set(rule.permissions) - set(rule.key_permissions)
+                }
+            )
+        )
+
+    @property
+    def key_actions(self) -> tuple[str, ...]:
+        """What they call only with the stack's KMS key (`HasKmsKey`): granted only when one is set."""
+        keyed = {action for rule in self.rules for action in rule.key_permissions}
+        return tuple(sorted(keyed - set(self.remediation_actions)))
+
+    @property
+    def undo_actions(self) -> tuple[str, ...]:
+        """What `remediator undo` calls for the family's remediations: their reads and reverts."""
+        return tuple(sorted({action for rule in self.rules for action in rule.remediation.permissions.undo}))
 
     def routes(self) -> list[Route]:
         return family_routes(self.rules, stack.ACTION_TARGET_ARN)
@@ -179,10 +207,22 @@ def role_statements(family: Family) -> list[Statement]:
             ({"Fn::Sub": f"arn:${{AWS::Partition}}:iam::*:role/${{MemberRoleName}}-{family.name}"},),
         ),
     }
-    statements = resource_level_statements(own_account, "Remediate")
+    #: With OrganizationId set, a member role is assumed only in an account of that organization.
+    within_organization = {
+        "Fn::If": [
+            "HasOrganization",
+            {"StringEquals": {"aws:ResourceOrgID": {"Ref": "OrganizationId"}}},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    statements = [
+        *resource_level_statements(own_account, "Remediate"),
+        *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
+    ]
     for prefix, (sid, resources) in scoped.items():
         actions = tuple(sorted(action for action in home if action.startswith(prefix)))
-        statements.append(Statement(sid, actions, resources))
+        condition = within_organization if prefix == "sts:AssumeRole" else None
+        statements.append(Statement(sid, actions, resources, condition))
         home -= set(actions)
     statements += resource_level_statements(home, "Record")
     return [*statements, *runtime_statements(family)]

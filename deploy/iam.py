@@ -11,7 +11,9 @@ Where each action comes from, and so why a role has it:
 
 Resources are scoped with the ARN formats of the IAM Service Authorization Reference as cfn-lint
 ships them (`cfnlint/data/AdditionalSpecs/Policies.json`); an action without resource-level
-permissions gets "*". Actions are never wildcards.
+permissions gets "*". Actions are never wildcards. A resource whose ARN names no account (an S3
+bucket: `arn:aws:s3:::name`) is bound to the role's own account by its service's condition key
+(`RESOURCE_ACCOUNT_KEYS`), so a name that belongs to another account is refused by IAM itself.
 """
 
 from __future__ import annotations
@@ -39,12 +41,19 @@ ENGINE_ACTION_SCOPE: dict[str, str] = {
     "dynamodb:GetItem": HOME,  # the stack's state table
     "dynamodb:PutItem": HOME,
     "dynamodb:UpdateItem": HOME,
-    "dynamodb:DeleteItem": HOME,
     "sts:AssumeRole": HOME,  # the family's member role in other accounts
     "config:StartConfigRulesEvaluation": MEMBER,  # the rule's account and region
     "config:DescribeConfigRules": MEMBER,  # who owns the rule a Config event names
     "tag:GetResources": MEMBER,  # the resource's account and region
 }
+
+#: The CloudFormation condition, in both templates, that `RemediationKmsKeyId` is set.
+HAS_KMS_KEY = "HasKmsKey"
+KMS_KEY_CONDITION = {HAS_KMS_KEY: {"Fn::Not": [{"Fn::Equals": [{"Ref": "RemediationKmsKeyId"}, ""]}]}}
+
+#: The condition key naming the account that owns a resource, for services whose ARNs can leave the
+#: account out. A new service with such ARNs must be added here (the generator stops until it is).
+RESOURCE_ACCOUNT_KEYS: dict[str, str] = {"s3": "s3:ResourceAccount"}
 
 #: What Lambda does with the function role on the function's behalf, and why.
 RUNTIME_PERMISSIONS: dict[str, str] = {
@@ -62,19 +71,30 @@ class UnplacedActionError(RemediationError):
     """deploy/permissions.py declares an action this module does not know where to grant."""
 
 
+class UnboundResourceError(RemediationError):
+    """An action's resource ARN names no account and its service has no key in RESOURCE_ACCOUNT_KEYS."""
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     sid: str
     actions: tuple[str, ...]
     resources: tuple[Cfn, ...]
+    condition: Cfn = None  # the IAM Condition block, if any
+    only_if: str | None = None  # a CloudFormation condition: the statement exists only when it holds
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body = {
             "Sid": self.sid,
             "Effect": "Allow",
             "Action": sorted(self.actions),
             "Resource": list(self.resources) if len(self.resources) > 1 else self.resources[0],
         }
+        if self.condition is not None:
+            body["Condition"] = self.condition
+        if self.only_if is not None:
+            return {"Fn::If": [self.only_if, body, {"Ref": "AWS::NoValue"}]}
+        return body
 
 
 def engine_actions(scope: str) -> tuple[str, ...]:
@@ -90,8 +110,13 @@ def engine_actions(scope: str) -> tuple[str, ...]:
     return tuple(sorted(action for action in declared if ENGINE_ACTION_SCOPE[action] == scope))
 
 
-def resource_level_statements(actions: Iterable[str], prefix: str) -> list[Statement]:
-    """Statements for `actions`, one per kind of resource, each scoped to that kind in this account."""
+def resource_level_statements(
+    actions: Iterable[str], prefix: str, only_if: str | None = None
+) -> list[Statement]:
+    """Statements for `actions`, one per kind of resource, each scoped to that kind in this account.
+
+    With `only_if`, every statement exists only while that CloudFormation condition holds.
+    """
     groups: dict[tuple[str, ...], list[str]] = {}
     for action in sorted(set(actions)):
         groups.setdefault(_resource_types(action), []).append(action)
@@ -100,8 +125,33 @@ def resource_level_statements(actions: Iterable[str], prefix: str) -> list[State
         arns = tuple(dict.fromkeys(arn for kind in types for arn in _arn_formats(kind)))
         resources_: tuple[Cfn, ...] = tuple(_sub(arn) for arn in arns) or ("*",)
         label = "".join(_camel(kind.split(":", 1)[0]) + _camel(kind.split(":", 1)[1]) for kind in types)
-        statements.append(Statement(f"{prefix}{label or 'AnyResource'}", tuple(grouped), resources_))
+        statements.append(
+            Statement(
+                f"{prefix}{label or 'AnyResource'}", tuple(grouped), resources_, _own_account(types), only_if
+            )
+        )
     return statements
+
+
+def _own_account(kinds: Iterable[str]) -> Cfn:
+    """A condition binding `kinds` to this account when one's ARN cannot name it (S3 buckets), else None."""
+    services = sorted(
+        {
+            kind.partition(":")[0]
+            for kind in kinds
+            if any("${Account}" not in arn for arn in _arn_formats(kind))
+        }
+    )
+    unknown = [service for service in services if service not in RESOURCE_ACCOUNT_KEYS]
+    if unknown:
+        raise UnboundResourceError(
+            f"{unknown} name resources by ARNs without an account: add the service's resource-account "
+            "condition key to RESOURCE_ACCOUNT_KEYS in deploy/iam.py, then run `make template`"
+        )
+    if not services:
+        return None
+    own = {"Fn::Sub": "${AWS::AccountId}"}
+    return {"StringEquals": {RESOURCE_ACCOUNT_KEYS[service]: own for service in services}}
 
 
 def policy_document(statements: Sequence[Statement]) -> dict[str, Any]:
@@ -109,9 +159,11 @@ def policy_document(statements: Sequence[Statement]) -> dict[str, Any]:
 
 
 def granted_actions(document: Mapping[str, Any]) -> set[str]:
-    """Every action an (untransformed or transformed) policy document allows."""
+    """Every action a policy document allows; its CloudFormation conditions must be resolved first."""
     actions: set[str] = set()
     for statement in document.get("Statement", []):
+        if "Effect" not in statement:
+            raise ValueError(f"resolve the template's conditions first: {statement}")
         if statement.get("Effect") == "Allow":
             action = statement.get("Action", [])
             actions.update([action] if isinstance(action, str) else action)

@@ -1,7 +1,8 @@
 """IAM actions the engine itself needs, beside those each remediation declares.
 
 `template.yaml` grants each function exactly these plus its remediations' permissions; the
-meta-tests compare the two, so an action used here and not granted there fails a test.
+meta-tests compare the two, so an action used here and not granted there fails a test, and
+check that engine code calls each one, so an action granted and never called fails too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "securityhub": ("securityhub:BatchUpdateFindings",),
     "config": ("config:StartConfigRulesEvaluation", "config:DescribeConfigRules"),
     "sns": ("sns:Publish",),  # the stack's notification topic only
-    "dynamodb": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+    "dynamodb": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "sts": ("sts:AssumeRole",),  # the member role only
     "tag": ("tag:GetResources",),  # exclusion tag, when the finding does not carry the tags
 }

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import action_target, failures, member_events
-from deploy.iam import Statement, policy_document, resource_level_statements
+from deploy.iam import KMS_KEY_CONDITION, Statement, policy_document, resource_level_statements
 from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE
 
 Cfn = Any
@@ -67,7 +67,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Type": "String",
         "Default": "SecHubRemediator",
         "AllowedPattern": "^[A-Za-z0-9_-]{1,32}$",
-        "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust <EngineRolePrefix>-<family>-*. Change it for a second stack in the same account and Region.",
+        "Description": "Function roles are named <EngineRolePrefix>-<family>-<Region>; member roles trust exactly these names in the Regions of their EngineRegions. Change it for a second stack in the same account and Region.",
     },
     "ActionTargetId": {
         "Type": "String",
@@ -79,7 +79,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "Type": "String",
         "Default": "",
         "AllowedPattern": "^(o-[a-z0-9]{10,32})?$",
-        "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml); empty: this account's Config events only.",
+        "Description": "AWS Organizations id whose accounts may forward Config changes here (deploy/member-config-events.yaml), and outside which no member role is assumed (aws:ResourceOrgID); empty: this account's Config events only, no organization check.",
     },
     "Tracing": {
         "Type": "String",
@@ -123,6 +123,7 @@ CONDITIONS = {
     "HasNotificationEmail": {"Fn::Not": [{"Fn::Equals": [{"Ref": "NotificationEmail"}, ""]}]},
     "HasOrganization": {"Fn::Not": [{"Fn::Equals": [{"Ref": "OrganizationId"}, ""]}]},
     "ReserveConcurrency": {"Fn::Not": [{"Fn::Equals": [{"Ref": "ReservedConcurrency"}, "0"]}]},
+    **KMS_KEY_CONDITION,
 }
 
 ACTION_TARGET_ARN = {
@@ -209,7 +210,7 @@ def outputs(function_ids: Sequence[str], role_ids: Sequence[str]) -> dict[str, A
         "InvocationDeadLetterQueueUrl": {"Value": {"Ref": "InvocationDeadLetterQueue"}},
         "RemediationFunctions": {"Value": {"Fn::Join": [",", [{"Ref": f} for f in function_ids]]}},
         "EngineRoleArns": {
-            "Description": "Member roles (deploy/member-role.yaml) trust these, by the EngineRolePrefix pattern.",
+            "Description": "Member roles (deploy/member-role.yaml) trust these by exact ARN: list this Region in their EngineRegions.",
             "Value": {"Fn::Join": [",", [{"Fn::GetAtt": [r, "Arn"]} for r in role_ids]]},
         },
     }

@@ -9,11 +9,12 @@ refreshed by boto3 when they near expiry).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.credentials import RefreshableCredentials, create_assume_role_refresher
+from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
 from botocore.session import Session as BotocoreSession
 
@@ -119,9 +120,7 @@ class ClientFactory:
         partition = self._session.get_partition_for_region(self._session.region_name or "us-east-1")
         role_arn = f"arn:{partition}:iam::{account_id}:role/{self._member_role_name}"
         sts = self._session.client("sts", config=self._config, endpoint_url=self._endpoint_url)
-        refresher = create_assume_role_refresher(
-            sts, {"RoleArn": role_arn, "RoleSessionName": ROLE_SESSION_NAME}
-        )
+        refresher = _assume_role_refresher(sts, role_arn)
         try:  # assume now, so a role that cannot be assumed fails here with a clear message
             metadata = refresher()
         except ClientError as error:
@@ -133,3 +132,18 @@ class ClientFactory:
         botocore_session = BotocoreSession()
         botocore_session._credentials = credentials  # type: ignore[attr-defined]  # botocore's own refreshable-credentials hook
         return boto3.Session(botocore_session=botocore_session, region_name=self._session.region_name)
+
+
+def _assume_role_refresher(sts: Any, role_arn: str) -> Callable[[], dict[str, str]]:
+    """Fresh credentials of `role_arn` in the form botocore's RefreshableCredentials expects."""
+
+    def refresh() -> dict[str, str]:
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+        return {
+            "access_key": credentials["AccessKeyId"],
+            "secret_key": credentials["SecretAccessKey"],
+            "token": credentials["SessionToken"],
+            "expiry_time": credentials["Expiration"].isoformat(),
+        }
+
+    return refresh

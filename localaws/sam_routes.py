@@ -12,7 +12,7 @@ Stable API (the demo and the routing tests use it):
 - `function_environment(logical_id)`: the function's environment as Lambda would see it: Globals
   merged with its own `Environment.Variables`.
 
-Both resolve CloudFormation intrinsics to plausible local values: `AWS::AccountId`/`AWS::Region`
+Both resolve CloudFormation intrinsics (`localaws.intrinsics`) to plausible local values: `AWS::AccountId`/`AWS::Region`
 to `account`/`region` (default 123456789012 / us-east-1, the sample events' account and Region),
 `Ref` of a parameter to `parameters[name]` or its Default, and `Ref`/`GetAtt` of a resource to a
 fake name or ARN made from its logical id (e.g. `arn:aws:sns:us-east-1:123456789012:NotificationTopic`).
@@ -32,6 +32,7 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
 from localaws.event_patterns import matches
+from localaws.intrinsics import DEFAULT_ACCOUNT, DEFAULT_REGION, Resolver
 from localaws.project import project_path
 
 __all__ = [
@@ -41,24 +42,6 @@ __all__ = [
     "functions_for",
     "transformed_template",
 ]
-
-DEFAULT_ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
-
-#: What `Ref` returns for a resource type, as a format of (logical id, account, region).
-_REF_FORMATS = {
-    "AWS::SNS::Topic": "arn:aws:sns:{region}:{account}:{id}",
-    "AWS::SQS::Queue": "https://sqs.{region}.amazonaws.com/{account}/{id}",
-    "AWS::KMS::Key": "00000000-0000-4000-8000-{id:0>12.12}",
-}
-#: What `GetAtt <id>.Arn` returns per resource type; other types get a generic ARN.
-_ARN_FORMATS = {
-    "AWS::DynamoDB::Table": "arn:aws:dynamodb:{region}:{account}:table/{id}",
-    "AWS::SQS::Queue": "arn:aws:sqs:{region}:{account}:{id}",
-    "AWS::Lambda::Function": "arn:aws:lambda:{region}:{account}:function:{id}",
-    "AWS::IAM::Role": "arn:aws:iam::{account}:role/{id}",
-    "AWS::Events::Rule": "arn:aws:events:{region}:{account}:rule/{id}",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +62,7 @@ def functions_for(
     parameters: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Logical ids of the functions whose enabled EventBridge rules match `event`."""
-    resolver = _Resolver(account, region, parameters or {})
+    resolver = _resolver(account, region, parameters or {})
     found: list[str] = []
     for route in rule_routes():
         if resolver.resolve(route.state) == "DISABLED":
@@ -99,7 +82,7 @@ def function_environment(
     """The function's environment variables (Globals and its own), intrinsics resolved."""
     resource = transformed_template()["Resources"][logical_id]
     variables = resource["Properties"].get("Environment", {}).get("Variables", {})
-    resolver = _Resolver(account, region, parameters or {})
+    resolver = _resolver(account, region, parameters or {})
     return {name: str(resolver.resolve(value)) for name, value in variables.items()}
 
 
@@ -144,90 +127,5 @@ def transformed_template() -> dict[str, Any]:
     return _transformed()
 
 
-class _Resolver:
-    def __init__(self, account: str, region: str, parameters: Mapping[str, str]) -> None:
-        template = transformed_template()
-        self.resources: dict[str, Any] = template["Resources"]
-        self.values: dict[str, str] = {
-            "AWS::AccountId": account,
-            "AWS::Region": region,
-            "AWS::Partition": "aws",
-            "AWS::StackName": "sechub-remediator",
-            "AWS::URLSuffix": "amazonaws.com",
-        }
-        for name, declaration in template.get("Parameters", {}).items():
-            self.values[name] = str(parameters.get(name, declaration.get("Default", "")))
-        self.conditions: dict[str, Any] = template.get("Conditions", {})
-        self.account, self.region = account, region
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(item) for item in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            ((key, argument),) = value.items()
-            if key == "Ref":
-                return self.ref(argument)
-            if key == "Fn::GetAtt":
-                target, attribute = argument if isinstance(argument, list) else argument.split(".", 1)
-                return self.get_att(target, attribute)
-            if key == "Fn::Sub":
-                return self.sub(argument)
-            if key == "Fn::Join":
-                separator, items = argument
-                return separator.join(str(item) for item in self.resolve(items))
-            if key == "Fn::If":
-                condition, when_true, when_false = argument
-                return self.resolve(when_true if self.condition(condition) else when_false)
-        return {key: self.resolve(item) for key, item in value.items()}
-
-    def ref(self, name: str) -> str:
-        if name in self.values:
-            return self.values[name]
-        kind = self.resources[name]["Type"]
-        return _REF_FORMATS.get(kind, "{id}").format(id=name, account=self.account, region=self.region)
-
-    def get_att(self, name: str, attribute: str) -> str:
-        kind = self.resources[name]["Type"]
-        if attribute == "Arn":
-            generic = "arn:aws:{service}:{region}:{account}:{id}"
-            return _ARN_FORMATS.get(kind, generic).format(
-                id=name, account=self.account, region=self.region, service=kind.split("::")[1].lower()
-            )
-        return f"{name}.{attribute}"
-
-    def sub(self, argument: str | list[Any]) -> str:
-        text, variables = (argument, {}) if isinstance(argument, str) else argument
-        local = {key: str(self.resolve(value)) for key, value in variables.items()}
-        out, rest = "", str(text)
-        while "${" in rest:
-            before, _, after = rest.partition("${")
-            name, _, rest = after.partition("}")
-            out += before
-            if name in local:
-                out += local[name]
-            elif "." in name:
-                out += self.get_att(*name.split(".", 1))
-            else:
-                out += self.ref(name)
-        return out + rest
-
-    def condition(self, name: str) -> bool:
-        return bool(self._evaluate(self.conditions[name]))
-
-    def _evaluate(self, expression: Any) -> Any:
-        if isinstance(expression, dict) and len(expression) == 1:
-            ((key, argument),) = expression.items()
-            if key == "Fn::Equals":
-                left, right = (self._evaluate(item) for item in argument)
-                return str(left) == str(right)
-            if key == "Fn::Not":
-                return not self._evaluate(argument[0])
-            if key == "Fn::And":
-                return all(self._evaluate(item) for item in argument)
-            if key == "Fn::Or":
-                return any(self._evaluate(item) for item in argument)
-            if key == "Condition":
-                return self.condition(argument)
-        return self.resolve(expression)
+def _resolver(account: str, region: str, parameters: Mapping[str, str]) -> Resolver:
+    return Resolver(transformed_template(), account=account, region=region, parameters=parameters)

@@ -60,15 +60,22 @@ class Risk(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Permissions:
-    """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only."""
+    """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only.
+
+    `with_key` are writes the fix makes only when it is given a KMS key (the rule's `kms_key_id`
+    or the stack's `RemediationKmsKeyId`), such as setting a Region's default EBS key: the roles
+    grant them only where a key is configured, so no role may point a setting at an arbitrary key.
+    """
 
     read: tuple[str, ...]
     write: tuple[str, ...]
     revert: tuple[str, ...] = ()
+    with_key: tuple[str, ...] = ()
 
     @property
     def remediate(self) -> tuple[str, ...]:
-        return (*self.read, *self.write)
+        """Every action the fix may call."""
+        return (*self.read, *self.write, *self.with_key)
 
     @property
     def undo(self) -> tuple[str, ...]:
@@ -76,7 +83,7 @@ class Permissions:
 
     @property
     def all(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.read, *self.write, *self.revert)))
+        return tuple(dict.fromkeys((*self.read, *self.write, *self.with_key, *self.revert)))
 
 
 def last_segment(resource: Resource) -> str:
@@ -214,5 +221,7 @@ def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]
             raise RegistryError(f"remediation {remediation.name!r} is declared twice")
         if not remediation.permissions.read or not remediation.permissions.write:
             raise RegistryError(f"remediation {remediation.name!r} declares no read or write IAM actions")
+        if remediation.permissions.with_key and not remediation.takes_kms_key:
+            raise RegistryError(f"remediation {remediation.name!r} declares key writes but takes no KMS key")
         catalog[remediation.name] = remediation
     return catalog

@@ -189,8 +189,9 @@ REMEDIATION = Remediation(
     identity=ACCOUNT,
     permissions=Permissions(
         read=("ec2:GetEbsEncryptionByDefault", "ec2:GetEbsDefaultKmsKeyId"),
-        write=("ec2:ModifyEbsDefaultKmsKeyId", "ec2:EnableEbsEncryptionByDefault"),
+        write=("ec2:EnableEbsEncryptionByDefault",),
         revert=("ec2:DisableEbsEncryptionByDefault", "ec2:ResetEbsDefaultKmsKeyId"),
+        with_key=("ec2:ModifyEbsDefaultKmsKeyId",),
     ),
     risk=Risk.SAFE,
     read=read,

@@ -18,7 +18,7 @@ from typing import Any
 from model.errors import RegistryError, SchemaViolationError
 from model.schema import Validator, check, compile_schema
 from remediations import CATALOG
-from remediations.base import Remediation
+from remediations.base import KMS_KEY_PARAMETER, Remediation
 from rules.keys import config_key, control_key, standard_key
 
 RULES_DIR = Path(__file__).parent
@@ -51,8 +51,15 @@ class Rule:
 
     @property
     def permissions(self) -> tuple[str, ...]:
-        """What the family's function role must grant for this rule: read and write."""
+        """Every action the fix may call for this rule: read, write and the key's writes."""
         return self.remediation.permissions.remediate
+
+    @property
+    def key_permissions(self) -> tuple[str, ...]:
+        """Of `permissions`, those called only with a key the rule does not name (the stack's, if any)."""
+        if KMS_KEY_PARAMETER in self.parameters:
+            return ()
+        return self.remediation.permissions.with_key
 
     def lookup_keys(self) -> tuple[str, ...]:
         """Every lookup key that selects this rule."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
@@ -79,6 +80,15 @@ def test_duplicate_remediation_names_are_an_error() -> None:
     remediation = next(iter(CATALOG.values()))
     with pytest.raises(RegistryError, match="declared twice"):
         build_catalog([remediation, remediation])
+
+
+def test_key_writes_need_a_remediation_that_takes_a_key() -> None:
+    remediation = CATALOG["s3.block-bucket-public-access"]
+    keyless = replace(
+        remediation, permissions=replace(remediation.permissions, with_key=("kms:CreateGrant",))
+    )
+    with pytest.raises(RegistryError, match="takes no KMS key"):
+        build_catalog([keyless])
 
 
 def test_lookup_goes_through_the_index_never_a_scan() -> None:
