@@ -26,7 +26,6 @@ def note_for(outcome: Outcome) -> str:
         if outcome.earlier
         else f"Already compliant, nothing changed ({rule}).",
         Status.PLANNED: f"Dry run, nothing changed. {rule} would change: {changes}",
-        Status.WAITING: "",  # waiting_note
         Status.SKIPPED: f"Not remediated: {outcome.reason}.",
         Status.HELD: f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",
         Status.FAILED: f"Remediation failed ({rule}): {outcome.reason}",
