@@ -1,8 +1,8 @@
 """AWS calls per remediation, counted with botocore's `before-call` hook, in moto.
 
 Each case is one estate piece of the demo (one vulnerable resource and its finding) handled
-through `Engine.handle` on its Imported event: the calls to the resource's service are the
-remediation's reads and writes; Security Hub's are the engine's. Then 100 findings in one
+through `Engine.handle` on its Imported event, approved as `remediator invoke --approve` does
+(manual rules apply): the calls to the resource's service are the remediation's reads and writes; Security Hub's are the engine's. Then 100 findings in one
 batch (a sweep or custom action) show how many BatchUpdateFindings calls they cost: the
 engine groups findings whose note and workflow are the same, 100 a call.
 """
@@ -80,7 +80,8 @@ def _count_one(piece: Piece, control: str) -> Counter[str]:
         target = piece.build(session, ACCOUNT, REGION)
         finding = asff.finding(control, target, ACCOUNT, REGION)
         session.client("securityhub").batch_import_findings(Findings=[finding])  # type: ignore[list-item]
-        engine, recorder = _engine(Settings(home_account_id=ACCOUNT))
+        # Approved: a manual rule's Imported event only plans; the figure is what applying costs.
+        engine, recorder = _engine(Settings(home_account_id=ACCOUNT, manual_approved=True))
         report = engine.handle(asff.imported_event(finding, ACCOUNT, REGION))
         assert report["summary"] == {"remediated": 1}, report
         return Counter(recorder.calls)

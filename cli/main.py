@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invoke.add_argument("event_file", type=Path, metavar="EVENT_FILE", help="an EventBridge event, JSON")
     invoke.add_argument("--dry-run", action="store_true", help="plan and report, change no resource")
+    invoke.add_argument(
+        "--approve",
+        action="store_true",
+        help="apply manual rules too, as the custom action does (an automatic event only plans them)",
+    )
     invoke.set_defaults(run=_lazy("cli.invoke"))
 
     sweep = commands.add_parser(

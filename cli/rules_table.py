@@ -1,4 +1,9 @@
-"""`remediator rules`: the rule registry as a table, or as JSON for scripts."""
+"""`remediator rules`: the rule registry as a table, or as JSON for scripts.
+
+Each rule shows its mode beside its remediation's risk class, and whether the registry entry
+overrides the mode that class gives (rules/registry.py `DEFAULT_MODE`): an override is a
+deliberate choice a reviewer should see.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ def rule_entry(rule: Rule) -> dict[str, Any]:
         "summary": rule.remediation.summary,
         "risk": rule.remediation.risk.value,
         "mode": rule.mode,
+        "mode_overrides_risk": rule.overrides_mode,
         "enabled": rule.enabled,
         "dry_run": rule.dry_run,
         "parameters": dict(rule.parameters),
@@ -38,7 +44,12 @@ def table(registry: Registry) -> str:
     rows = []
     for rule in registry.rules:
         selects = [rule.control or "", *rule.standard_controls, *(f"config:{n}" for n in rule.config_rules)]
-        mode = rule.mode + ("" if rule.enabled else " (disabled)") + (" (dry run)" if rule.dry_run else "")
+        mode = (
+            rule.mode
+            + (" (rule's own)" if rule.overrides_mode else "")
+            + ("" if rule.enabled else " (disabled)")
+            + (" (dry run)" if rule.dry_run else "")
+        )
         parameters = "\n".join(
             textwrap.fill(
                 f"{name}={json.dumps(value, separators=(',', ':'))}",
@@ -62,7 +73,7 @@ def table(registry: Registry) -> str:
         "rule",
         "control / standard control / Config rule",
         "remediation",
-        "mode / risk",
+        "mode / risk class",
         "parameters",
         "IAM actions",
     ]

@@ -31,10 +31,15 @@ def session_from(args: argparse.Namespace) -> boto3.Session:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    """The function's settings from the environment; --dry-run only ever switches writing off."""
+    """The function's settings from the environment; --dry-run only ever switches writing off.
+
+    --approve is a person's go-ahead for manual rules, which a deployed function never has.
+    """
     settings = Settings.from_env()
     if getattr(args, "dry_run", False):
         settings = settings.with_overrides(dry_run=True)
+    if getattr(args, "approve", False):
+        settings = settings.with_overrides(manual_approved=True)
     return settings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,3 +82,21 @@ def compact(rows: Sequence[Row], run: str, accounts: Mapping[str, str]) -> str:
         for row in rows
     ]
     return render(["account", "resource", "control", "outcome", "workflow"], table)
+
+
+NOTE_WIDTH = 100
+
+
+def notes(found: Sequence[tuple[Row, Mapping[str, Any]]], accounts: Mapping[str, str]) -> str:
+    """Each finding's workflow and note as Security Hub now holds them."""
+    table = [
+        [
+            accounts[row.account_id],
+            row.resource,
+            row.control,
+            str(finding.get("Workflow", {}).get("Status", "?")),
+            textwrap.fill(str(finding.get("Note", {}).get("Text", "-")), NOTE_WIDTH),
+        ]
+        for row, finding in found
+    ]
+    return render(["account", "resource", "control", "workflow", "note"], table)

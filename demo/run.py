@@ -4,9 +4,12 @@ Steps: start moto on loopback with fake credentials; set up a hub and a member a
 engine reaches the member through MEMBER_ROLE_NAME, as in production); build the estate
 pieces that have a rule in rules/registry.json; import their findings into Security Hub;
 deliver each new finding as EventBridge would (Imported event → template patterns → the
-matching functions with their environment); send the backlog through the custom action;
+matching functions with their environment): safe fixes apply on their own, workload-affecting
+ones (manual rules) wait for a person with a note saying what they would change; print those
+notes; then a person sends the waiting findings and the backlog through the custom action;
 print the before → after table with each finding's workflow read back from Security Hub; then
-a second pass over everything, which must find it all compliant.
+a second pass over everything, which must find it all compliant. Security Hub's echo of every
+update the engine makes is delivered too, and must write nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -35,6 +39,7 @@ from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
 from localaws import sam_routes
 from localaws.project import ProjectFileNotFoundError, project_path
+from localaws.recorder import CallRecorder
 from rules.registry import Registry, load_registry
 
 ACTION_ID = "Remediate"
@@ -72,25 +77,38 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         print(f"Estate: {len(rows)} failed findings imported into Security Hub.\n")
 
         stack = LocalStack(routes, hub, Provisioner(hub, [member]))
+        calls = CallRecorder()
+        hub.events.register("before-call.*.*", calls)  # every function's clients come from `hub`
         via: dict[str, str] = {}
-        echoes = [0, 0]  # echo events of our own updates, and how many of them matched a rule
+        echoes = Echoes()
         for row in rows:
             if row.spec.delivery == "imported":
                 via[row.id] = "Imported event"
-                deliver(stack, asff.imported_event(row.finding, HUB_ACCOUNT, REGION), rows, FIRST, echoes)
-        selected = [row for row in rows if row.spec.delivery == "backlog" or row.status(FIRST) == "skipped"]
+                deliver(
+                    stack, asff.imported_event(row.finding, HUB_ACCOUNT, REGION), rows, FIRST, echoes, calls
+                )
+        imported = len(via)
+        waiting = [row for row in rows if row.status(FIRST) == "waiting"]
+        accounts = {HUB_ACCOUNT: "hub", MEMBER_ACCOUNT: "member"}
+        print(
+            f"Imported events: {imported}; {imported - len(waiting)} handled on their own (safe), "
+            f"{len(waiting)} wait for a person (workload-affecting: manual), "
+            f"{calls.count('sns.Publish')} notifications published. The notes they left:"
+        )
+        print(report.notes([(row, _get_finding(securityhub, row.id)) for row in waiting], accounts))
+        selected = [row for row in rows if row.spec.delivery == "backlog" or row in waiting]
         for row in selected:
-            via[row.id] = "custom action"
+            via[row.id] = "custom action" if row.spec.delivery == "backlog" else "waited, then\ncustom action"
             row.outcomes.pop(FIRST, None)
         for chunk in _chunks(selected, SELECTION_LIMIT):
             event = asff.custom_action_event(
                 [r.finding for r in chunk], action_arn, ACTION_ID, HUB_ACCOUNT, REGION
             )
-            deliver(stack, event, rows, FIRST, echoes)
+            deliver(stack, event, rows, FIRST, echoes, calls)
         read_back(securityhub, rows, FIRST)
-        accounts = {HUB_ACCOUNT: "hub", MEMBER_ACCOUNT: "member"}
         print(
-            f"First pass: {len(rows) - len(selected)} Imported events, then the custom action over {len(selected)}:"
+            f"\nFirst pass: {imported} Imported events, then a person's custom action over {len(selected)} "
+            f"({len(waiting)} waiting, {len(selected) - len(waiting)} backlog):"
         )
         print(report.before_after(rows, FIRST, via, accounts))
 
@@ -98,19 +116,23 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             event = asff.custom_action_event(
                 [r.finding for r in chunk], action_arn, ACTION_ID, HUB_ACCOUNT, REGION
             )
-            deliver(stack, event, rows, SECOND, [0, 0])
+            deliver(stack, event, rows, SECOND, echoes, calls)
         read_back(securityhub, rows, SECOND)
         print(f"\nSecond pass: the custom action over all {len(rows)} findings again:")
         print(report.compact(rows, SECOND, accounts))
 
         print(
-            f"\nLoop guard: {echoes[0]} echo events of the engine's own updates, {echoes[1]} matched a rule."
+            f"\nLoop guard: {echoes.sent} echo events of the engine's own updates, {echoes.matched} matched "
+            f"a rule (waiting findings stay actionable), {echoes.wrote} of those wrote anything again."
         )
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
-    ok = all(row.status(FIRST) in DONE for row in rows) and all(
-        row.status(SECOND) == "already-compliant" for row in rows
+    ok = (
+        bool(waiting)
+        and echoes.wrote == 0
+        and all(row.status(FIRST) in DONE for row in rows)
+        and all(row.status(SECOND) == "already-compliant" for row in rows)
     )
     print(f"\n{'Done' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s.")
     return 0 if ok else 1
@@ -146,10 +168,28 @@ def has_rule(registry: Registry, spec: FindingSpec, account: str) -> bool:
     return registry.match(finding_keys(probe)) is not None
 
 
+@dataclass
+class Echoes:
+    """Security Hub's Imported events for the engine's own updates: sent, routed, and what they wrote."""
+
+    sent: int = 0
+    matched: int = 0
+    wrote: int = 0  # notes, workflow changes and notifications the echoes caused: must stay 0
+
+
+#: Calls an echo's delivery must not make: the loop guard keeps a finding from being re-noted forever.
+ECHO_WRITES = ("securityhub.BatchUpdateFindings", "sns.Publish")
+
+
 def deliver(
-    stack: LocalStack, event: Mapping[str, Any], rows: Sequence[Row], run: str, echoes: list[int]
+    stack: LocalStack,
+    event: Mapping[str, Any],
+    rows: Sequence[Row],
+    run: str,
+    echoes: Echoes,
+    calls: CallRecorder,
 ) -> None:
-    """Route the event, record each function's outcome per finding, then replay Security Hub's echo."""
+    """Route the event, record each function's outcome per finding, then deliver Security Hub's echo."""
     by_id = {row.id: row for row in rows}
     touched: set[str] = set()
     for handled in stack.deliver(event):
@@ -160,9 +200,12 @@ def deliver(
     securityhub = stack.session.client("securityhub")
     for finding_id in sorted(touched):  # BatchUpdateFindings re-emits an Imported event per finding
         echo = asff.imported_event(_get_finding(securityhub, finding_id), HUB_ACCOUNT, REGION)
-        echoes[0] += 1
+        echoes.sent += 1
         if stack.routes.functions_for(echo):
-            echoes[1] += 1
+            echoes.matched += 1
+            before = sum(calls.count(call) for call in ECHO_WRITES)
+            stack.deliver(echo)
+            echoes.wrote += sum(calls.count(call) for call in ECHO_WRITES) - before
 
 
 def read_back(securityhub: Any, rows: Sequence[Row], run: str) -> None:

@@ -1,7 +1,8 @@
 """EventBridge patterns that deliver a family's findings to its function, generated from the registry.
 
-Only rules that act on their own (`mode: automatic`, enabled) are routed from the automatic inputs:
-a manual rule's findings reach the engine through the custom action alone. Each family gets:
+Every enabled rule is routed from the automatic inputs, manual ones too: the engine applies an
+automatic rule's fix, and for a manual rule notes what the fix would change and that it waits for a
+person (engine/decide.py), who applies it with the custom action. Each family gets:
 
 - Imported findings (`Security Hub Findings - Imported`) that are FAILED, ACTIVE and NEW or
   NOTIFIED (the engine's own `BatchUpdateFindings` moves them on, so its echo does not match
@@ -59,8 +60,8 @@ class Route:
 
 
 def routed_rules(rules: Iterable[Rule]) -> list[Rule]:
-    """The rules the automatic inputs are routed for."""
-    return [rule for rule in rules if rule.automatic and rule.enabled]
+    """The rules the automatic inputs are routed for: fixed (automatic) or noted as waiting (manual)."""
+    return [rule for rule in rules if rule.enabled]
 
 
 def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:

@@ -10,6 +10,12 @@ Only Security Hub's own control findings are acted on (`engine/trust.py`). Autom
 only on failed / non-compliant, active findings in workflow NEW or
 NOTIFIED; the custom action acts on what the user selected, unless it is archived, passing or
 suppressed.
+
+A manual rule (`rules.registry.DEFAULT_MODE`: every rule whose fix can cut a workload off, unless
+the registry says otherwise) is applied only when a person asks: the custom action, or
+`remediator invoke --approve`. An automatic event for it passes every check above like any other,
+then gets a forced dry run and the reason it waits (`Decision.waiting`), so the engine reads the
+live state and notes what the fix would change, without a claim or a write.
 """
 
 from __future__ import annotations
@@ -32,8 +38,9 @@ class Decision:
     rule: Rule
     resource: Resource  # identified: short name and canonical ARN filled
     parameters: Mapping[str, Any]
-    dry_run: bool
+    dry_run: bool  # true for a waiting fix too: plan and note, write nothing
     mode: str
+    waiting: str = ""  # why a person must apply this fix (a manual rule's automatic event), or ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +72,23 @@ def decide(finding: Finding, rule: Rule | None, settings: Settings) -> Decision 
         return Skip(reason, status=Status.FAILED, error_code="ForeignResource")
     if reason := reported_tag_exclusion(resource, settings):
         return Skip(reason, safety=True)
+    dry_run = settings.dry_run or rule.dry_run
+    waiting = "" if dry_run else waits_for_person(finding, rule, settings)
     return Decision(
         rule=rule,
         resource=resource,
         parameters=effective_parameters(rule, settings),
-        dry_run=settings.dry_run or rule.dry_run,
+        dry_run=dry_run or bool(waiting),
         mode=rule.mode,
+        waiting=waiting,
     )
+
+
+def waits_for_person(finding: Finding, rule: Rule, settings: Settings) -> str:
+    """Why this fix waits for a person: a manual rule reached by an automatic event, or ""."""
+    if rule.automatic or finding.source is FindingSource.CUSTOM_ACTION or settings.manual_approved:
+        return ""
+    return f"rule {rule.id} (class {rule.remediation.risk.value}) is manual"
 
 
 def effective_parameters(rule: Rule, settings: Settings) -> Mapping[str, Any]:
@@ -132,8 +149,6 @@ def _not_actionable(finding: Finding, rule: Rule | None, automatic_enabled: bool
         return ""
     if not automatic_enabled:
         return "automatic remediation is switched off; use the custom action"
-    if not rule.automatic:
-        return f"rule {rule.id} is manual only; use the custom action"
     if finding.source is FindingSource.IMPORTED and finding.workflow_status not in ACTIONABLE_WORKFLOW:
         return f"workflow status is {finding.workflow_status}"
     return ""

@@ -1,7 +1,8 @@
 """The text the engine writes on a finding: what changed, by which rule, or why not.
 
 Security Hub keeps at most 512 characters in `Note.Text`; the note is cut at a word with a
-pointer to the full report in the logs rather than failing the update.
+pointer to the full report in the logs rather than failing the update. A waiting note cuts its
+list of changes instead, so the way to apply the fix is always there to read.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from model.outcome import Outcome, Status
 
 NOTE_LIMIT = 512
 PREFIX = "[sechub-remediator]"
+#: How a person applies a fix that waits for them (engine/decide.py `waits_for_person`).
+APPLY_HINT = "Run the custom action (or `remediator invoke --approve`) to apply."
 
 
 def note_for(outcome: Outcome) -> str:
+    if outcome.status is Status.WAITING:
+        return waiting_note(outcome)
     rule = f"rule {outcome.rule_id} ({outcome.remediation})" if outcome.rule_id else ""
     changes = "; ".join(change.describe() for change in outcome.changes)
     text = {
@@ -26,6 +31,14 @@ def note_for(outcome: Outcome) -> str:
         Status.FAILED: f"Remediation failed ({rule}): {outcome.reason}",
     }[outcome.status]
     return truncate(f"{PREFIX} {text}")
+
+
+def waiting_note(outcome: Outcome) -> str:
+    """What a manual fix would change and how to apply it; the changes are cut, never the hint."""
+    head = f"{PREFIX} Waiting for a person: {outcome.reason}. It would change: "
+    tail = f". {APPLY_HINT}"
+    changes = "; ".join(change.describe() for change in outcome.changes)
+    return head + truncate(changes, NOTE_LIMIT - len(head) - len(tail)) + tail
 
 
 def truncate(text: str, limit: int = NOTE_LIMIT) -> str:

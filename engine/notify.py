@@ -11,6 +11,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engine.notes import note_for
+from engine.resolve import needs_update
 from model.outcome import Outcome, Status
 
 NOTIFY_STATUSES = frozenset({Status.FAILED, Status.HELD})
@@ -18,7 +20,13 @@ SUBJECT_LIMIT = 100
 
 
 def should_notify(outcome: Outcome) -> bool:
-    """Failures, held (flapping) findings and findings skipped for safety (exclusions)."""
+    """Failures, held (flapping) findings, findings skipped for safety (exclusions), and fixes
+    waiting for a person, once: a Security Hub finding whose note already says it waits (a
+    re-import, or the echo of the engine's own note) is not announced again. A Config event has
+    no note; Config sends one only when compliance changes.
+    """
+    if outcome.status is Status.WAITING:
+        return not outcome.finding.finding_id or needs_update(outcome, note_for(outcome))
     return outcome.status in NOTIFY_STATUSES or (outcome.status is Status.SKIPPED and outcome.safety_skip)
 
 

@@ -1,5 +1,8 @@
 """Run one remediation for one decided finding: read, plan, and apply unless dry-run or compliant.
 
+A fix waiting for a person (`Decision.waiting`) is planned like a dry run: the note says what
+it would change, and nothing is written.
+
 AWS errors are turned into a FAILED outcome that keeps the error code, so the note says
 exactly what AWS refused and the caller can tell a transient fault from a permanent one.
 With a `Journal` (a state table is configured), the undo record is written before the first
@@ -44,7 +47,8 @@ def remediate(
         if plan.compliant:
             return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")
         if decision.dry_run:
-            return outcome(status=Status.PLANNED, changes=plan.changes, calls=plan.calls)
+            status = Status.WAITING if decision.waiting else Status.PLANNED
+            return outcome(status=status, changes=plan.changes, calls=plan.calls, reason=decision.waiting)
         if journal:
             journal.intent(state, plan)
         applied = 0

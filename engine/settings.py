@@ -57,6 +57,9 @@ class Settings:
     kms_key_id: str = ""
     #: Whether this function answers for findings no rule matches (exactly one function does).
     report_unmatched: bool = True
+    #: A person asked for this invocation (`remediator invoke --approve`): manual rules apply to
+    #: automatic events too. Never read from the environment: a deployed function only plans them.
+    manual_approved: bool = False
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **overrides)  # type: ignore[arg-type]

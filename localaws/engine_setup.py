@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import boto3
 
 from engine.clients import ClientFactory
@@ -12,6 +15,7 @@ from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA
 from localaws.estate import ACCOUNT, REGION
 from localaws.recorder import CallRecorder, recording_session
 from localaws.sessions import default_session
+from rules.registry import Registry
 
 
 def make_engine(settings: Settings | None = None, region: str = REGION) -> tuple[Engine, CallRecorder]:
@@ -31,3 +35,24 @@ def create_state_table(name: str, region: str = REGION, *, session: boto3.Sessio
         AttributeDefinitions=[dict(item) for item in ATTRIBUTE_DEFINITIONS],  # type: ignore[misc]
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
+    """The registry with one rule's settings changed, as a registry.json edit would.
+
+    Tests of the engine's machinery (claims, write-ahead records, retries) use it to make a
+    manual rule automatic, as a team may, so its automatic events are applied.
+    """
+    changed = replace(registry.by_id(rule_id), **changes)
+    return Registry(
+        rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
+        index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},
+        ids={**registry.ids, rule_id: changed},
+    )
+
+
+def automatic(registry: Registry, *rule_ids: str) -> Registry:
+    """The registry with these rules in automatic mode, whatever their risk class gives."""
+    for rule_id in rule_ids:
+        registry = registry_with(registry, rule_id, mode="automatic")
+    return registry

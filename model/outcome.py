@@ -71,6 +71,7 @@ class Status(StrEnum):
     REMEDIATED = "remediated"
     ALREADY_COMPLIANT = "already-compliant"
     PLANNED = "planned"  # dry-run: nothing was written
+    WAITING = "waiting"  # a manual rule's automatic event: planned, not written, a person decides
     SKIPPED = "skipped"
     HELD = "held"  # flap breaker: changed too often lately, left for a person to look at
     FAILED = "failed"
@@ -81,6 +82,10 @@ WORKFLOW_FOR_STATUS: Mapping[Status, str | None] = {
     Status.REMEDIATED: "RESOLVED",
     Status.ALREADY_COMPLIANT: "RESOLVED",
     Status.PLANNED: None,
+    # A person must act, as for held and failed findings (Security Hub: "NOTIFIED … needs
+    # intervention from the resource owner"); still NEW-or-NOTIFIED, so a rule made automatic
+    # later fixes it on the next import.
+    Status.WAITING: "NOTIFIED",
     Status.SKIPPED: None,
     Status.HELD: "NOTIFIED",
     Status.FAILED: "NOTIFIED",

@@ -18,12 +18,20 @@ from typing import Any
 from model.errors import RegistryError, SchemaViolationError
 from model.schema import Validator, check, compile_schema
 from remediations import CATALOG
-from remediations.base import KMS_KEY_PARAMETER, Remediation
+from remediations.base import KMS_KEY_PARAMETER, Remediation, Risk
 from rules.keys import config_key, control_key, standard_key
 
 RULES_DIR = Path(__file__).parent
 REGISTRY_PATH = RULES_DIR / "registry.json"
 SCHEMA_PATH = RULES_DIR / "schema.json"
+
+#: A rule's mode when its entry names none, from its remediation's risk class: a fix no workload
+#: depends on runs on its own; one that can cut a workload off, or costs money, waits for a person.
+DEFAULT_MODE: Mapping[Risk, str] = {
+    Risk.SAFE: "automatic",
+    Risk.WORKLOAD_AFFECTING: "manual",
+    Risk.CREATES_RESOURCES: "manual",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,11 @@ class Rule:
     @property
     def automatic(self) -> bool:
         return self.mode == "automatic"
+
+    @property
+    def overrides_mode(self) -> bool:
+        """The entry sets a mode other than its remediation's risk class gives (README says why)."""
+        return self.mode != DEFAULT_MODE[self.remediation.risk]
 
     @property
     def family(self) -> str:
@@ -130,7 +143,7 @@ def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], wh
     return Rule(
         id=entry["id"],
         remediation=remediation,
-        mode=entry["mode"],
+        mode=entry.get("mode", DEFAULT_MODE[remediation.risk]),
         parameters=parameters,
         control=entry.get("control"),
         standard_controls=tuple(entry.get("standard_controls", ())),

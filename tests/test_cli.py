@@ -28,6 +28,7 @@ from model.errors import RegistryError
 from rules.registry import load_registry
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
+SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
 NO_RULE_EVENT = "securityhub-imported-cloudwatch.1-no-rule.json"
 COMMANDS = ("invoke", "sweep", "undo", "redrive", "rules")
 
@@ -176,6 +177,35 @@ def test_invoke_dry_run_changes_nothing(hub: None, capsys: pytest.CaptureFixture
     assert code == 0
     assert json.loads(out)["summary"] == {"planned": 1}
     assert estate.bucket_encryption() is None
+
+
+def test_invoke_plans_a_manual_rule_and_applies_it_only_when_approved(
+    hub: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """EC2.13 is workload-affecting, so manual: `--approve` is the person it waits for."""
+    group = estate.create_open_security_group()
+    path = event_file(tmp_path, SG_EVENT, {estate.SG_PLACEHOLDER: group})
+    estate.import_findings(json.loads(path.read_text(encoding="utf-8")))
+    code, out, _ = run(capsys, "invoke", str(path))
+    assert code == 0 and json.loads(out)["summary"] == {"waiting": 1}
+    assert ("tcp", 22, "0.0.0.0/0") in estate.ingress_rules(group)
+    code, out, _ = run(capsys, "invoke", str(path), "--approve")
+    assert code == 0 and json.loads(out)["summary"] == {"remediated": 1}
+    assert ("tcp", 22, "0.0.0.0/0") not in estate.ingress_rules(group)
+
+
+def test_rules_show_the_risk_class_beside_the_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "rules")
+    assert "mode / risk class" in out
+    row = out[out.index("sg-default-closed") :].splitlines()
+    assert "manual" in row[0] and "workload-affecting" in row[1]
+    _, out, _ = run(capsys, "rules", "--json")
+    entry = next(entry for entry in json.loads(out) if entry["id"] == "sg-default-closed")
+    assert (entry["risk"], entry["mode"], entry["mode_overrides_risk"]) == (
+        "workload-affecting",
+        "manual",
+        False,
+    )
 
 
 def test_invoke_verbose_prints_one_line_per_finding(hub: None, capsys: pytest.CaptureFixture[str]) -> None:

@@ -101,9 +101,17 @@ def test_member_password_policy_leaves_the_hub_alone(fleet: dict[str, Any]) -> N
 
 
 def test_member_security_group_in_another_region(fleet: dict[str, Any]) -> None:
-    _, report, _ = deliver("imported-ec2.13-member-222-eu-west-1.json", fleet)
-    assert report["findings"][0]["status"] == "remediated"
+    """EC2.13 is manual: the Imported event plans in the member's Region, an approval applies it there."""
     group = fleet["groups"]["sg-0222222222222eu01"]
+    event, report, recorder = deliver("imported-ec2.13-member-222-eu-west-1.json", fleet)
+    assert report["findings"][0]["status"] == "waiting"
+    assert report["findings"][0]["changes"] == ["ingress: tcp 22 from 0.0.0.0/0 → revoked"]
+    assert recorder.count("sts.AssumeRole") == 1 and "ec2.RevokeSecurityGroupIngress" not in recorder.calls
+    assert "Waiting for a person" in estate.finding(event["detail"]["findings"][0]["Id"])["Note"]["Text"]
+    assert len(estate.ingress_rules(group, "eu-west-1", session=fleet["sessions"][M2])) == 2
+
+    approved, _ = make_engine(Settings(home_account_id=HUB, member_role_name=ROLE, manual_approved=True))
+    assert approved.handle(event)["findings"][0]["status"] == "remediated"
     assert estate.ingress_rules(group, "eu-west-1", session=fleet["sessions"][M2]) == {
         ("tcp", 22, "10.0.0.0/8")
     }

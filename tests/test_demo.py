@@ -14,11 +14,24 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     code = main([])
     out = capsys.readouterr().out
     assert code == 0, out
-    first, second = out.split("First pass:")[1].split("Second pass:")
+    imported, rest = out.split("Imported events:")[1].split("First pass:")
+    first, second = rest.split("Second pass:")
+    # Workload-affecting findings wait for a person, with the plan in their note, and notify once each.
+    waiting = [line for line in imported.splitlines() if line.startswith(("hub ", "member "))]
+    assert all(any(f" {control} " in line for line in waiting) for control in ("EC2.2", "EC2.13", "S3.8"))
+    assert all("NOTIFIED" in line and "Waiting for a person" in line for line in waiting)
+    assert (
+        f"{len(waiting)} wait for a person" in imported
+        and f"{len(waiting)} notifications published" in imported
+    )
+    # ... and the custom action applies them.
     assert "remediated" in first and "failed" not in first and "no function matched" not in first
+    for control in ("EC2.2", "EC2.13", "S3.8", "SNS.1"):
+        row = next(line for line in first.splitlines() if f" {control} " in line)
+        assert "remediated" in row and row.rstrip().endswith("RESOLVED"), row
     rows = [line for line in second.splitlines() if line.startswith(("hub ", "member "))]
     assert rows and all("already-compliant" in row and row.rstrip().endswith("RESOLVED") for row in rows)
-    assert ", 0 matched a rule." in out  # the engine's own updates do not trigger it again
+    assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
     assert out.rstrip().splitlines()[-1].startswith("Done in")
     assert dict(os.environ) == before  # fake credentials and the endpoint are gone again
 

@@ -102,6 +102,10 @@ def config_evaluation_started(rule: str) -> Check:
     return check
 
 
+def no_config_evaluation(_: Estate) -> None:
+    assert started_config_evaluations(estate.ACCOUNT, estate.REGION) == []
+
+
 @dataclass(frozen=True)
 class Scenario:
     outcomes: tuple[str, ...] = ()  # status per finding, in report order
@@ -170,9 +174,10 @@ SCENARIOS: dict[str, Scenario] = {
         raises="event.detail-type", checks=(password_policy_unchanged,)
     ),
     "ignored-findings-imported-v2-ocsf.json": Scenario(ignored=True, checks=(UNENCRYPTED,)),
+    # sg-public-ssh is manual (workload-affecting): the Config event waits, nothing to re-evaluate
     "config-restricted-ssh-securityhub-rule.json": Scenario(
-        ("remediated",),
-        checks=(SSH_REVOKED, config_evaluation_started("securityhub-restricted-ssh-1399bc40")),
+        ("waiting",),
+        checks=(ALL_INGRESS, no_config_evaluation),
         config_rules=(("securityhub-restricted-ssh-1399bc40", "INCOMING_SSH_DISABLED"),),
     ),
     "config-iam-password-policy-conformance-pack.json": Scenario(
@@ -227,8 +232,9 @@ def targets(event: dict[str, Any]) -> list[tuple[Finding, tuple[Remediation, Res
 def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
     """The remediation's own live case makes the resource; the event is pointed at it.
 
-    A rule in manual mode is run by the custom action only: an automatic event for it is
-    skipped and the resource stays as it was.
+    A rule in manual mode is applied by the custom action only: an automatic event for it is
+    planned from the live state and waits for a person (NOTIFIED, the plan in the note); the
+    resource stays as it was and nothing but the note is written.
     """
     estate.enable_security_hub()
     session = boto3.Session(region_name=estate.REGION)
@@ -242,7 +248,7 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
             text = text.replace(named.name, made.name)
     event = json.loads(text)
     estate.import_findings(event)
-    engine, _ = make_engine()
+    engine, recorder = make_engine()
 
     report = engine.handle(event)
 
@@ -253,15 +259,19 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
         rule = REGISTRY.match(finding.lookup_keys)
         assert rule is not None
         acts = rule.automatic or finding.from_custom_action
-        expected.append("remediated" if acts else "skipped")
+        expected.append("remediated" if acts else "waiting")
         client = session.client(remediation.service)  # type: ignore[call-overload]
         state = remediation.read(client, resource, rule.parameters)
         assert remediation.plan(state, rule.parameters).compliant == acts, f"{resource.id}: {line}"
+        assert line["changes"], f"{resource.id}: the note must say what changes, or would"
         if finding.finding_id:
             stored = estate.finding(finding.finding_id)
-            assert stored["Workflow"]["Status"] == ("RESOLVED" if acts else "NEW")
+            assert stored["Workflow"]["Status"] == ("RESOLVED" if acts else "NOTIFIED")
             assert all(change in stored["Note"]["Text"] for change in line["changes"]), stored.get("Note")
+            assert acts or "Waiting for a person" in stored["Note"]["Text"]
     assert [f["status"] for f in report["findings"]] == expected, report
+    if "remediated" not in expected:
+        assert [call for call in recorder.writes if call != "securityhub.BatchUpdateFindings"] == []
     _check_second_run_changes_nothing(event, Scenario(tuple(expected)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -12,9 +13,17 @@ import pytest
 
 from model.errors import RegistryError
 from remediations import CATALOG
-from remediations.base import Remediation, build_catalog
-from rules.registry import REGISTRY_PATH, SCHEMA_PATH, Registry, build_registry, load_registry
+from remediations.base import Remediation, Risk, build_catalog
+from rules.registry import (
+    DEFAULT_MODE,
+    REGISTRY_PATH,
+    SCHEMA_PATH,
+    Registry,
+    build_registry,
+    load_registry,
+)
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 DOCUMENT: dict[str, Any] = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
 SCHEMA: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
@@ -102,3 +111,49 @@ def test_lookup_goes_through_the_index_never_a_scan() -> None:
     assert indexed.match(["control/nope", "control/ec2.13"]) is registry.match(["control/ec2.13"])
     assert indexed.match(["control/nope"]) is None
     assert indexed.by_id("sg-public-ssh") is registry.match(["control/ec2.13"])
+
+
+# --- modes: from the risk class, unless a rule overrides it ---------------------------------------
+
+
+def test_every_risk_class_has_a_default_mode_and_only_safe_fixes_run_on_their_own() -> None:
+    assert set(DEFAULT_MODE) == set(Risk)
+    assert {risk for risk, mode in DEFAULT_MODE.items() if mode == "automatic"} == {Risk.SAFE}
+
+
+@pytest.mark.parametrize("risk", list(Risk), ids=str)
+def test_a_rule_without_a_mode_takes_its_class_default_and_one_with_a_mode_keeps_it(risk: Risk) -> None:
+    remediation = next(iter(CATALOG.values()))
+    catalog = {remediation.name: replace(remediation, risk=risk)}
+    rule = {"id": "probe", "control": "X.1", "remediation": remediation.name}
+    implicit = build_registry({"version": 1, "rules": [rule]}, catalog).by_id("probe")
+    assert implicit.mode == DEFAULT_MODE[risk] and not implicit.overrides_mode
+    other = "manual" if DEFAULT_MODE[risk] == "automatic" else "automatic"
+    explicit = build_registry({"version": 1, "rules": [{**rule, "mode": other}]}, catalog).by_id("probe")
+    assert explicit.mode == other and explicit.overrides_mode
+
+
+@pytest.mark.parametrize("rule", DOCUMENT["rules"], ids=lambda rule: rule["id"])
+def test_a_mode_written_in_the_registry_is_an_override(rule: dict[str, Any]) -> None:
+    """A "mode" equal to the class's default would hide which rules were deliberately changed."""
+    if "mode" in rule:
+        default = DEFAULT_MODE[CATALOG[rule["remediation"]].risk]
+        assert rule["mode"] != default, f'{rule["id"]}: drop "mode": it is {default} by its class already'
+
+
+def test_readme_gives_every_remediation_its_class_mode_and_reason() -> None:
+    """README's table is where a reader learns why a fix waits for a person; it must not go stale."""
+    section = README.read_text(encoding="utf-8").split("### Risk classes and modes", 1)[1].split("\n#", 1)[0]
+    rows = {
+        cells[0].strip("` "): cells
+        for line in section.splitlines()
+        if line.startswith("| `") and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 5
+    }
+    assert set(rows) == set(CATALOG)
+    for name, (_, _, risk, mode, why) in rows.items():
+        assert risk == CATALOG[name].risk.value, name
+        assert mode == DEFAULT_MODE[CATALOG[name].risk], name
+        assert len(why) > 40, f"{name}: say why"
+        for rule in load_registry().rules:
+            if rule.remediation.name == name and rule.overrides_mode:
+                assert rule.id in why, f"{rule.id} overrides its mode: say why in README"

@@ -4,7 +4,6 @@ notifications and the flap breaker, each against moto with every AWS call record
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -14,13 +13,12 @@ import pytest
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from localaws import estate
-from localaws.engine_setup import create_state_table, make_engine
+from localaws.engine_setup import automatic, create_state_table, make_engine, registry_with
 from localaws.events import load_event
 from localaws.faults import SendFaults, inject_call_faults
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource, ResourceFormat
 from remediations import CATALOG
-from rules.registry import Registry
 
 TABLE = "remediator-state"
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
@@ -35,16 +33,6 @@ def world(aws: None) -> dict[str, str]:
     estate.set_weak_password_policy()
     create_state_table(TABLE)
     return {"group": estate.create_open_security_group()}
-
-
-def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
-    """The registry with one rule's settings changed, as a registry.json edit would."""
-    changed = replace(registry.by_id(rule_id), **changes)
-    return Registry(
-        rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
-        index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},
-        ids={**registry.ids, rule_id: changed},
-    )
 
 
 def settings(**overrides: Any) -> Settings:
@@ -136,6 +124,7 @@ def test_same_event_twice_changes_once(world: dict[str, str]) -> None:
 
 def test_two_findings_for_one_resource_and_control_change_it_once(world: dict[str, str]) -> None:
     engine, recorder = make_engine(settings())
+    engine.registry = automatic(engine.registry, "sg-public-ssh")  # a team's choice: this is about claims
     consolidated, legacy = engine.handle(event(SG_EVENT, world)), engine.handle(event(SG_LEGACY_EVENT, world))
     assert consolidated["findings"][0]["status"] == "remediated"
     assert legacy["findings"][0]["status"] == "already-compliant"
@@ -248,6 +237,7 @@ def test_flap_breaker_holds_a_resource_that_keeps_reverting(world: dict[str, str
 
 def test_undo_record_keeps_the_before_state(world: dict[str, str]) -> None:
     engine, _ = make_engine(settings())
+    engine.registry = automatic(engine.registry, "sg-public-ssh")  # a team's choice: this is about the record
     loaded = event(SG_EVENT, world)
     engine.handle(loaded)
     store = StateStore(partial(boto3.client, "dynamodb", region_name=estate.REGION), TABLE)

@@ -18,7 +18,7 @@ from engine.parse import parse_event
 from engine.settings import Settings
 from engine.trust import config_rule_owner_reader, foreign_producer, untrusted_config_rule
 from localaws import estate
-from localaws.engine_setup import create_state_table, make_engine
+from localaws.engine_setup import automatic, create_state_table, make_engine
 from localaws.events import load_event
 from model.finding import Finding, FindingSource
 
@@ -182,6 +182,7 @@ def test_one_claim_per_resource_whatever_the_producer_calls_it(group: str) -> No
     create_state_table("trust-state")
     estate.create_config_rule("securityhub-restricted-ssh-1399bc40", "INCOMING_SSH_DISABLED")
     engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table="trust-state"))
+    engine.registry = automatic(engine.registry, "sg-public-ssh")  # claims are the point, not the mode
     assert engine.handle(sg_event(group))["findings"][0]["status"] == "remediated"
     boto3.client("ec2", region_name=estate.REGION).authorize_security_group_ingress(
         GroupId=group,

@@ -18,7 +18,7 @@ from engine.process import Engine
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, STATE_SK, StateStore
 from localaws import estate
-from localaws.engine_setup import create_state_table, make_engine
+from localaws.engine_setup import automatic, create_state_table, make_engine
 from localaws.estate.builders import Ingress
 from localaws.events import load_event
 from localaws.faults import inject_call_faults
@@ -55,7 +55,10 @@ def clock(aws: None, monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def engine_at(clock: Clock) -> tuple[Engine, CallRecorder]:
+    """The record is the engine's machinery, whatever a rule's mode: the EC2 rules here act on
+    their automatic events, as they do when a team makes them automatic (manual ones only plan)."""
     engine, recorder = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table=TABLE))
+    engine.registry = automatic(engine.registry, "sg-default-closed", "sg-public-ssh")
     engine.clock = clock
     engine.state = StateStore(partial(engine.clients.home_client, "dynamodb", estate.REGION), TABLE, clock)
     return engine, recorder
