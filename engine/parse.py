@@ -94,12 +94,8 @@ def _parse_securityhub(event: Mapping[str, Any], source: FindingSource) -> Parse
             findings.append(_asff_finding(event, raw, source))
         except InvalidEventError as error:
             errors.append(error)
-            if (
-                isinstance(raw, Mapping)
-                and isinstance(raw.get("Id"), str)
-                and isinstance(raw.get("ProductArn"), str)
-            ):
-                notable.append((raw["Id"], raw["ProductArn"], error))
+            if identifiers := _note_identifiers(raw):
+                notable.append((*identifiers, error))
     return ParsedEvent(
         detail_type=str(event["detail-type"]),
         source=source,
@@ -109,6 +105,25 @@ def _parse_securityhub(event: Mapping[str, Any], source: FindingSource) -> Parse
         errors=tuple(errors),
         invalid_identifiers=tuple(notable),
     )
+
+
+def _note_identifiers(raw: Any) -> tuple[str, str] | None:
+    """Id and ProductArn when `BatchUpdateFindings` takes them (non-blank strings), else None.
+
+    Only then can an invalid finding carry a note saying why; any other is left to the
+    dead-letter queue (`Engine.handle` raises), never reported as recorded when nothing was.
+    """
+    if not isinstance(raw, Mapping):
+        return None
+    finding_id, product_arn = raw.get("Id"), raw.get("ProductArn")
+    if (
+        isinstance(finding_id, str)
+        and isinstance(product_arn, str)
+        and finding_id.strip()
+        and product_arn.strip()
+    ):
+        return finding_id, product_arn
+    return None
 
 
 def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: FindingSource) -> Finding:

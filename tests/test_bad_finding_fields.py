@@ -1,9 +1,10 @@
 """One bad finding never stops its siblings, and never reaches AWS or the state table.
 
 Each field below once raised out of the engine (IndexError, ValueError, botocore's
-InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue).
-Now each is a validation error naming the finding's field, with a note on that finding, and
-the other findings of the event complete.
+InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue),
+or was reported as noted when nothing could carry its note (a blank Id). Now each is a
+validation error naming the finding's field, with a note on that finding where one can be
+written, and the other findings of the event complete.
 """
 
 from __future__ import annotations
@@ -73,3 +74,20 @@ def test_a_bad_config_event_is_rejected_before_any_call(
     with pytest.raises(InvalidEventError, match=f"event.detail.{field}"):
         engine.handle(event)
     assert recorder.calls == []
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_finding_with_a_blank_id_goes_to_the_dead_letter_queue_alone(
+    world: dict[str, str], blank: str
+) -> None:
+    """BatchUpdateFindings takes no blank Id: the finding cannot carry a note, so the event is
+    refused once the others are recorded (was: "" reported as noted, " " remediated unrecorded)."""
+    event = load_event(MIXED, world)
+    estate.import_findings(event)
+    event["detail"]["findings"][0]["Id"] = blank  # the S3.17 finding
+    engine, recorder = make_engine()
+    with pytest.raises(InvalidEventError) as raised:
+        engine.handle(event)
+    assert raised.value.path == "event.detail.findings" and "findings[0].Id" in str(raised.value)
+    assert "s3.PutBucketEncryption" not in recorder.calls
+    assert estate.finding(event["detail"]["findings"][1]["Id"])["Workflow"]["Status"] == "RESOLVED"
