@@ -175,6 +175,7 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
     detail = event["detail"]
     _check("config_detail", detail, "event.detail")
     account, region = detail["awsAccountId"], detail["awsRegion"]
+    _check_rule_home(detail.get("configRuleARN"), account, region)
     resource_id = detail["resourceId"]
     arn = resource_id if resource_id.startswith("arn:") else None
     resource = Resource(
@@ -201,6 +202,17 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
         compliance_status=detail["newEvaluationResult"]["complianceType"],
         record_state="ACTIVE",
     )
+
+
+def _check_rule_home(rule_arn: str | None, account: str, region: str) -> None:
+    """Config evaluates a rule in the rule's own account and Region: an event whose rule ARN
+    names others is not one Config sent. Refused, so a rule ARN that is Security Hub's in some
+    other account (which `engine/trust.py` trusts without asking) cannot vouch for a rule here."""
+    if rule_arn and rule_arn.split(":")[3:5] != [region, account]:
+        raise InvalidEventError(
+            "event.detail.configRuleARN",
+            f"{rule_arn} is not in account {account} and Region {region}, where the event says the rule is",
+        )
 
 
 def _arn_region(arn: str | None) -> str:

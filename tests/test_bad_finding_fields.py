@@ -2,9 +2,10 @@
 
 Each field below once raised out of the engine (IndexError, ValueError, botocore's
 InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue),
-or was reported as noted when nothing could carry its note (a blank Id). Now each is a
-validation error naming the finding's field, with a note on that finding where one can be
-written, and the other findings of the event complete.
+was acted on where it must not be (a Config rule ARN in another account), or was reported as
+noted when nothing could carry its note (a blank Id). Now each is a validation error naming the
+finding's field, with a note on that finding where one can be written, and the other findings
+of the event complete.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from model.errors import InvalidEventError
 
 MIXED = "securityhub-custom-action-mixed.json"
 CONFIG = "config-restricted-ssh-securityhub-rule.json"
+SERVICE_LINKED = "config-rule/aws-service-rule/securityhub.amazonaws.com/"
 
 
 @pytest.fixture
@@ -63,7 +65,15 @@ def test_a_bad_field_fails_that_finding_alone(world: dict[str, str], spoil: Any)
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("resourceId", "arn:x"), ("resourceType", "AWS::EC2"), ("awsRegion", "nowhere")],
+    [
+        ("resourceId", "arn:x"),
+        ("resourceType", "AWS::EC2"),
+        ("awsRegion", "nowhere"),
+        # Security Hub's own rule, but in another account: it vouched for any rule named here
+        ("configRuleARN", f"arn:aws:config:us-east-1:999999999999:{SERVICE_LINKED}config-rule-1"),
+        ("configRuleARN", f"arn:aws:config:eu-west-1:123456789012:{SERVICE_LINKED}config-rule-1"),
+        ("configRuleARN", f"arn:aws:config:us-east-1:123456789012:config-rule/x:{SERVICE_LINKED}"),
+    ],
 )
 def test_a_bad_config_event_is_rejected_before_any_call(
     world: dict[str, str], field: str, value: str
