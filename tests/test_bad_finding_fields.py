@@ -2,10 +2,11 @@
 
 Each field below once raised out of the engine (IndexError, ValueError, botocore's
 InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue),
-was acted on where it must not be (a Config rule ARN in another account), or was reported as
-noted when nothing could carry its note (a blank Id). Now each is a validation error naming the
-finding's field, with a note on that finding where one can be written, and the other findings
-of the event complete.
+was acted on where it must not be (a Config rule ARN in another account, a finding of another
+account with no member role to reach it), or was reported as noted when nothing could carry its
+note (a blank Id). Now each is a validation error naming the finding's field, with a note on
+that finding where one can be written, or a failure of that finding alone, and the other
+findings of the event complete.
 """
 
 from __future__ import annotations
@@ -101,3 +102,16 @@ def test_a_finding_with_a_blank_id_goes_to_the_dead_letter_queue_alone(
     assert raised.value.path == "event.detail.findings" and "findings[0].Id" in str(raised.value)
     assert "s3.PutBucketEncryption" not in recorder.calls
     assert estate.finding(event["detail"]["findings"][1]["Id"])["Workflow"]["Status"] == "RESOLVED"
+
+
+def test_a_finding_of_another_account_is_not_acted_on_without_a_member_role(world: dict[str, str]) -> None:
+    """With no member role the engine holds only its own account's credentials: the IAM.7
+    finding of account 999999999999 once strengthened this account's password policy."""
+    event = load_event(MIXED, world)
+    event["detail"]["findings"] = [event["detail"]["findings"][1]]
+    event["detail"]["findings"][0]["AwsAccountId"] = "999999999999"
+    engine, recorder = make_engine()
+    report = engine.handle(event)
+    assert [(f["status"], f["error_code"]) for f in report["findings"]] == [("failed", "NoMemberRole")]
+    assert "iam.UpdateAccountPasswordPolicy" not in recorder.calls
+    assert estate.password_policy()["MinimumPasswordLength"] == estate.WEAK_POLICY["MinimumPasswordLength"]
