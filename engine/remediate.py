@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from engine.clients import ClientFactory
 from engine.decide import Decision
@@ -52,9 +53,15 @@ def remediate(finding: Finding, decision: Decision, clients: ClientFactory) -> O
 
 @contextmanager
 def aws_errors(step: str) -> Iterator[None]:
-    """Translate botocore errors raised by a remediation step into `RemediationFailedError`."""
+    """Translate botocore errors raised by a remediation step into `RemediationFailedError`.
+
+    A response botocore cannot parse (`ResponseParserError`, which is no `BotoCoreError`) is a
+    failed call too: it fails this finding alone, never the event and the findings beside it.
+    """
     try:
         yield
+    except ResponseParserError as error:
+        raise RemediationFailedError(str(error), error_code="ResponseParserError", operation=step) from error
     except ClientError as error:
         details = error.response.get("Error", {})
         raise RemediationFailedError(

@@ -1,12 +1,13 @@
 """One bad finding never stops its siblings, and never reaches AWS or the state table.
 
 Each field below once raised out of the engine (IndexError, ValueError, botocore's
-InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue),
-was acted on where it must not be (a Config rule ARN in another account, a finding of another
-account with no member role to reach it), or was reported as noted when nothing could carry its
-note (a blank Id). Now each is a validation error naming the finding's field, with a note on
-that finding where one can be written, or a failure of that finding alone, and the other
-findings of the event complete.
+InvalidRegionError mislabelled as a state-table fault and retried into the dead-letter queue,
+a response botocore could not parse), was acted on where it must not be (a Config rule ARN in
+another account, a finding of another account with no member role to reach it), or was reported
+as noted when nothing could carry its note (a blank Id). Now each is a validation error naming
+the finding's field, with a note on that finding where one can be written, or a failure of that
+finding alone, and the other findings of the event complete. Most were found by
+`tests/test_fuzz_events.py`.
 """
 
 from __future__ import annotations
@@ -102,6 +103,20 @@ def test_a_finding_with_a_blank_id_goes_to_the_dead_letter_queue_alone(
     assert raised.value.path == "event.detail.findings" and "findings[0].Id" in str(raised.value)
     assert "s3.PutBucketEncryption" not in recorder.calls
     assert estate.finding(event["detail"]["findings"][1]["Id"])["Workflow"]["Status"] == "RESOLVED"
+
+
+def test_a_response_botocore_cannot_parse_fails_that_finding_alone(world: dict[str, str]) -> None:
+    """moto answers a group id with a control character in XML no parser accepts; botocore's
+    ResponseParserError is no BotoCoreError and once escaped the engine, losing the siblings."""
+    event = load_event(MIXED, world)
+    event["detail"]["findings"][2]["Resources"][0]["Id"] += "\x1f"  # the CIS 4.1 group
+    estate.import_findings(event)
+    engine, _ = make_engine()
+    report = engine.handle(event)
+    lines = {line["finding"]: line for line in report["findings"]}
+    bad = lines[event["detail"]["findings"][2]["Id"]]
+    assert (bad["status"], bad["error_code"]) == ("failed", "ResponseParserError")
+    assert [line["status"] for line in report["findings"]].count("remediated") == 2
 
 
 def test_a_finding_of_another_account_is_not_acted_on_without_a_member_role(world: dict[str, str]) -> None:
