@@ -1,9 +1,11 @@
 """Reliability burst: 1,000 events through the engine against moto with faults injected.
 
-Prints where every finding ended (resolved, notified with a note, dead-letter queue), the
-faults injected, and how many resources were changed; exits non-zero only if the audit finds
-a lost finding or a resource changed twice. Run: `make bench` or
-`.venv/bin/python -m bench.reliability [--events N] [--seed S]`.
+Prints where every finding ended (resolved, notified with a note, left alone with a note,
+dead-letter queue), the faults injected, the findings mixed in that must be left alone (forged,
+stale tags, foreign) and how many resources were changed; exits non-zero only if the audit finds
+a finding lost or ended where it must not, a resource changed twice, or a forged, excluded or
+foreign finding acted on (counted from the write calls, not the engine's report). Run:
+`make bench` or `.venv/bin/python -m bench.reliability [--events N] [--seed S]`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,12 @@ import json
 import logging
 import os
 import time
+
+ENDED = ("resolved", "notified", "left-alone", "dead-letter")
+FAULTS = ("deliveries", "duplicates", "invocations", "throttled_attempts", "denied", "deleted")
+MUST_BE_LEFT_ALONE = ("forged", "stale_tags", "foreign")
+#: Figures that must read 0; the last three are counted from the write calls the engine made.
+NEVER = ("changed_twice", "forged_acted_on", "excluded_changed", "foreign_acted_on")
 
 
 def main() -> int:
@@ -39,26 +47,18 @@ def main() -> int:
     install_aws_doubles()
     started = time.perf_counter()
     with mock_aws():
-        _, counts = run_burst(args.events, seed=args.seed)
+        burst, counts = run_burst(args.events, seed=args.seed)
     elapsed = time.perf_counter() - started
     print(f"reliability burst: {args.events} findings, seed {args.seed}, {elapsed:.1f} s")
-    for key in (
-        "resolved",
-        "notified",
-        "dead-letter",
-        "changed",
-        "deliveries",
-        "duplicates",
-        "invocations",
-        "throttled_attempts",
-        "denied",
-        "deleted",
-    ):
+    for key in ENDED + FAULTS + MUST_BE_LEFT_ALONE + ("changed",):
         print(f"  {key:<20} {counts.get(key, 0)}")
-    ended = counts.get("resolved", 0) + counts.get("notified", 0) + counts.get("dead-letter", 0)
-    print(f"  {'lost':<20} {args.events - ended}")
+    lost = args.events - sum(counts.get(key, 0) for key in ENDED)
+    for key, value in [("lost", lost), *((key, counts.get(key, 0)) for key in NEVER)]:
+        print(f"  {key:<20} {value}")
+    for problem in burst.problems:
+        print(f"  problem: {problem}")
     print(json.dumps({"reliability": counts}))
-    return 0 if ended == args.events else 1
+    return 1 if lost or burst.problems or any(counts.get(key, 0) for key in NEVER) else 0
 
 
 if __name__ == "__main__":

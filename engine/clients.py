@@ -108,9 +108,21 @@ class ClientFactory:
         return self._home_account_id
 
     def session_for(self, account_id: str) -> boto3.Session:
-        """The home session for our own account, an assumed-role session for a member."""
-        if not self._member_role_name or account_id == self.home_account_id:
+        """The home session for our own account, an assumed-role session for a member.
+
+        Without a member role there is no way into another account: asking for one is an error
+        (`NoMemberRole`), never the home credentials acting on what a finding names there (an
+        account-level setting would be changed in the wrong account).
+        """
+        if account_id == self.home_account_id:
             return self._session
+        if not self._member_role_name:
+            raise RemediationFailedError(
+                f"the finding is in account {account_id}, this is {self.home_account_id} and no member "
+                "role is configured (MEMBER_ROLE_NAME): nothing was changed",
+                error_code="NoMemberRole",
+                operation="AssumeRole",
+            )
         with self._lock:
             if account_id not in self._sessions:
                 self._sessions[account_id] = self._assumed_session(account_id)

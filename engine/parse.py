@@ -94,12 +94,8 @@ def _parse_securityhub(event: Mapping[str, Any], source: FindingSource) -> Parse
             findings.append(_asff_finding(event, raw, source))
         except InvalidEventError as error:
             errors.append(error)
-            if (
-                isinstance(raw, Mapping)
-                and isinstance(raw.get("Id"), str)
-                and isinstance(raw.get("ProductArn"), str)
-            ):
-                notable.append((raw["Id"], raw["ProductArn"], error))
+            if identifiers := _note_identifiers(raw):
+                notable.append((*identifiers, error))
     return ParsedEvent(
         detail_type=str(event["detail-type"]),
         source=source,
@@ -109,6 +105,25 @@ def _parse_securityhub(event: Mapping[str, Any], source: FindingSource) -> Parse
         errors=tuple(errors),
         invalid_identifiers=tuple(notable),
     )
+
+
+def _note_identifiers(raw: Any) -> tuple[str, str] | None:
+    """Id and ProductArn when `BatchUpdateFindings` takes them (non-blank strings), else None.
+
+    Only then can an invalid finding carry a note saying why; any other is left to the
+    dead-letter queue (`Engine.handle` raises), never reported as recorded when nothing was.
+    """
+    if not isinstance(raw, Mapping):
+        return None
+    finding_id, product_arn = raw.get("Id"), raw.get("ProductArn")
+    if (
+        isinstance(finding_id, str)
+        and isinstance(product_arn, str)
+        and finding_id.strip()
+        and product_arn.strip()
+    ):
+        return finding_id, product_arn
+    return None
 
 
 def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: FindingSource) -> Finding:
@@ -160,6 +175,7 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
     detail = event["detail"]
     _check("config_detail", detail, "event.detail")
     account, region = detail["awsAccountId"], detail["awsRegion"]
+    _check_rule_home(detail.get("configRuleARN"), account, region)
     resource_id = detail["resourceId"]
     arn = resource_id if resource_id.startswith("arn:") else None
     resource = Resource(
@@ -186,6 +202,17 @@ def _parse_config(event: Mapping[str, Any]) -> Finding:
         compliance_status=detail["newEvaluationResult"]["complianceType"],
         record_state="ACTIVE",
     )
+
+
+def _check_rule_home(rule_arn: str | None, account: str, region: str) -> None:
+    """Config evaluates a rule in the rule's own account and Region: an event whose rule ARN
+    names others is not one Config sent. Refused, so a rule ARN that is Security Hub's in some
+    other account (which `engine/trust.py` trusts without asking) cannot vouch for a rule here."""
+    if rule_arn and rule_arn.split(":")[3:5] != [region, account]:
+        raise InvalidEventError(
+            "event.detail.configRuleARN",
+            f"{rule_arn} is not in account {account} and Region {region}, where the event says the rule is",
+        )
 
 
 def _arn_region(arn: str | None) -> str:

@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from engine.clients import ClientFactory
 from engine.decide import Decision
@@ -99,9 +100,15 @@ def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:
 
 @contextmanager
 def aws_errors(step: str) -> Iterator[None]:
-    """Translate botocore errors raised by a remediation step into `RemediationFailedError`."""
+    """Translate botocore errors raised by a remediation step into `RemediationFailedError`.
+
+    A response botocore cannot parse (`ResponseParserError`, which is no `BotoCoreError`) is a
+    failed call too: it fails this finding alone, never the event and the findings beside it.
+    """
     try:
         yield
+    except ResponseParserError as error:
+        raise RemediationFailedError(str(error), error_code="ResponseParserError", operation=step) from error
     except ClientError as error:
         details = error.response.get("Error", {})
         raise RemediationFailedError(

@@ -6,15 +6,23 @@ each decided by a seeded random generator so a run can be replayed:
 - AccessDenied: about 2% of resources refuse the write (a permanent error);
 - deleted: about 2% of resources disappear before their event is delivered;
 - duplicates: about 5% of events are delivered twice.
+Mixed in, about 3% each (`Mix`), are findings the engine must leave alone (issue 12):
+- forged: a member's own product, as `events/forged-securityhub-imported-ec2.2-member-product.json`
+  (on a VPC's default group);
+- stale tags: the live resource carries the exclusion tag, the finding's `Resources[].Tags` do not;
+- foreign: the resource's ARN names another account or Region than the finding.
 Deliveries follow Lambda's asynchronous contract: an invocation that raises is retried twice,
-then its event goes to the dead-letter queue. The audit then checks every finding.
+then its event goes to the dead-letter queue. The audit then checks where every finding ended,
+and counts from the write calls themselves (botocore's hooks on the engine's session, not the
+engine's report) whether any of those findings was acted on and whether any resource was
+changed twice.
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -22,58 +30,107 @@ from botocore.awsrequest import AWSResponse
 
 from engine.settings import Settings
 from localaws import estate
+from localaws.burst_audit import Burst, Kind, audit
 from localaws.engine_setup import automatic, create_state_table, make_engine
 from localaws.events import load_event
 from localaws.faults import http_response, inject_call_faults
+from localaws.recorder import READ_PREFIXES
 
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
+FORGED_EVENT = "forged-securityhub-imported-ec2.2-member-product.json"
 FIXTURE_UUIDS = {
     S3_EVENT: "00000001-0000-4000-8000-000000000001",
     SG_EVENT: "00000005-0000-4000-8000-000000000005",
+    FORGED_EVENT: "forged-0000-4000-8000-000000000001",
 }
 LAMBDA_ASYNC_RETRIES = 2
-WRITES = {"s3.PutBucketEncryption": "Bucket", "ec2.RevokeSecurityGroupIngress": "GroupId"}
 TABLE = "reliability-state"
+EXCLUSION_TAG = "remediation:exclude"
+OTHER_ACCOUNT = "999999999999"
+#: The services the burst's resources live in: any call to them but a read is a write.
+ESTATE_SERVICES = frozenset({"s3", "ec2"})
+#: How a call names a resource of the burst: one of its buckets or a security group id.
+RESOURCE_NAME = re.compile(r"burst-bucket-\d{5}|sg-[0-9a-f]{17}")
 
 
-@dataclass
-class Burst:
-    events: list[dict[str, Any]] = field(default_factory=list)
-    resource_of: dict[str, str] = field(default_factory=dict)  # finding id -> bucket / group id
-    denied: set[str] = field(default_factory=set)
-    deleted: set[str] = field(default_factory=set)
-    dead_letters: list[dict[str, Any]] = field(default_factory=list)
-    changes: Counter[str] = field(default_factory=Counter)  # successful writes per resource
-    deliveries: int = 0
-    duplicates: int = 0
-    invocations: int = 0
-    throttled_attempts: int = 0
+@dataclass(frozen=True)
+class Mix:
+    """The share of the burst of each kind the engine must leave alone; the rest is ordinary."""
+
+    forged: float = 0.03
+    stale_tags: float = 0.03
+    foreign: float = 0.03
+
+    def draw(self, rng: random.Random) -> Kind:
+        roll = rng.random()
+        for kind, share in (
+            (Kind.FORGED, self.forged),
+            (Kind.STALE_TAGS, self.stale_tags),
+            (Kind.FOREIGN, self.foreign),
+        ):
+            if roll < share:
+                return kind
+            roll -= share
+        return Kind.ORDINARY
 
 
-def build_burst(count: int, rng: random.Random) -> Burst:
-    """`count` findings, half on buckets and half on security groups, each resource its own."""
+def build_burst(count: int, rng: random.Random, mix: Mix) -> Burst:
+    """`count` findings on buckets and security groups, each resource its own."""
     burst = Burst()
     s3 = boto3.client("s3", region_name=estate.REGION)
     for index in range(count):
         uuid = f"{index:08x}-1111-4000-8000-{index:012x}"
-        if index % 2 == 0:
-            bucket = f"burst-bucket-{index:05d}"
-            s3.create_bucket(Bucket=bucket)
-            event = load_event(S3_EVENT, {estate.BUCKET: bucket, FIXTURE_UUIDS[S3_EVENT]: uuid})
-            resource = bucket
+        kind = mix.draw(rng)
+        if kind is Kind.FORGED:
+            resource = estate.default_security_group().id
+            event = load_event(
+                FORGED_EVENT, {estate.DEFAULT_SG_PLACEHOLDER: resource, FIXTURE_UUIDS[FORGED_EVENT]: uuid}
+            )
+        elif index % 2 == 0:
+            resource = f"burst-bucket-{index:05d}"
+            s3.create_bucket(Bucket=resource)
+            event = load_event(S3_EVENT, {estate.BUCKET: resource, FIXTURE_UUIDS[S3_EVENT]: uuid})
         else:
             resource = estate.create_open_security_group()
             event = load_event(SG_EVENT, {estate.SG_PLACEHOLDER: resource, FIXTURE_UUIDS[SG_EVENT]: uuid})
-        finding_id = event["detail"]["findings"][0]["Id"]
-        burst.resource_of[finding_id] = resource
-        if rng.random() < 0.02:
+        finding = event["detail"]["findings"][0]
+        if kind is Kind.STALE_TAGS:
+            _tag_excluded(resource)
+            finding["Resources"][0]["Tags"] = {"Name": resource}  # the snapshot from before the tag
+        elif kind is Kind.FOREIGN:
+            finding["Resources"][0]["Id"] = _foreign_arn(resource, rng)
+        elif kind is Kind.ORDINARY and rng.random() < 0.02:
             burst.denied.add(resource)
-        elif rng.random() < 0.02:
+        elif kind is Kind.ORDINARY and rng.random() < 0.02:
             burst.deleted.add(resource)
+        burst.resource_of[finding["Id"]] = resource
+        burst.kind_of[finding["Id"]] = kind
         burst.events.append(event)
     estate.import_findings({"detail": {"findings": [e["detail"]["findings"][0] for e in burst.events]}})
     return burst
+
+
+def _tag_excluded(resource: str) -> None:
+    key, value = EXCLUSION_TAG, "owner said so"
+    if resource.startswith("sg-"):
+        boto3.client("ec2", region_name=estate.REGION).create_tags(
+            Resources=[resource], Tags=[{"Key": key, "Value": value}]
+        )
+    else:
+        boto3.client("s3", region_name=estate.REGION).put_bucket_tagging(
+            Bucket=resource, Tagging={"TagSet": [{"Key": key, "Value": value}]}
+        )
+
+
+def _foreign_arn(resource: str, rng: random.Random) -> str:
+    """The resource's ARN, in another account (half the time) or another Region than the finding's."""
+    other_account = rng.random() < 0.5
+    account = OTHER_ACCOUNT if other_account else estate.ACCOUNT
+    region = estate.REGION if other_account else "eu-west-1"
+    if resource.startswith("sg-"):
+        return f"arn:aws:ec2:{region}:{account}:security-group/{resource}"
+    return f"arn:aws:s3:{'' if other_account else region}:{account if other_account else ''}:{resource}"
 
 
 def _delete(resource: str) -> None:
@@ -83,16 +140,18 @@ def _delete(resource: str) -> None:
         boto3.client("s3", region_name=estate.REGION).delete_bucket(Bucket=resource)
 
 
-def run_burst(count: int, seed: int = 7) -> tuple[Burst, dict[str, int]]:
+def run_burst(count: int, seed: int = 7, mix: Mix | None = None) -> tuple[Burst, dict[str, int]]:
     """Deliver the burst with faults; returns it and the audit's counts. Needs moto active."""
     rng = random.Random(seed)
     estate.enable_security_hub()
     create_state_table(TABLE)
-    burst = build_burst(count, rng)
-    engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table=TABLE))
-    # The burst measures claims, retries and records: EC2.13 (manual by its class) acts on its
-    # Imported events here, as it does where a team makes it automatic.
-    engine.registry = automatic(engine.registry, "sg-public-ssh")
+    burst = build_burst(count, rng, mix or Mix())
+    settings = Settings(home_account_id=estate.ACCOUNT, state_table=TABLE, exclusion_tag=EXCLUSION_TAG)
+    engine, _ = make_engine(settings)
+    # The burst measures claims, retries, records and the trust checks: EC2.13 and EC2.2 (manual by
+    # their class) act on Imported events here, as they do where a team makes them automatic, so a
+    # forged EC2.2 finding would reach a write if the producer check let it through.
+    engine.registry = automatic(engine.registry, "sg-public-ssh", "sg-default-closed")
     _install_faults(engine.clients.session, burst, rng)
     queue = list(burst.events)
     queue += [event for event in burst.events if rng.random() < 0.05]  # redeliveries arrive later
@@ -120,6 +179,11 @@ def _deliver(engine: Any, event: dict[str, Any], burst: Burst) -> None:
     burst.dead_letters.append(event)
 
 
+def _estate_write(operation: str) -> bool:
+    service, name = operation.split(".", 1)
+    return service in ESTATE_SERVICES and not name.startswith(READ_PREFIXES)
+
+
 def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) -> None:
     def throttle(request: Any, **_: Any) -> AWSResponse | None:
         if rng.random() < 0.10:
@@ -128,57 +192,30 @@ def _install_faults(session: boto3.Session, burst: Burst, rng: random.Random) ->
         return None
 
     def deny(operation: str, params: dict[str, Any]) -> str | None:
-        if operation in WRITES and any(resource in str(params) for resource in burst.denied):
+        if _estate_write(operation) and burst.denied & set(RESOURCE_NAME.findall(str(params))):
             return "AccessDenied"
         return None
 
-    def remember(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-        operation = f"{model.service_model.service_name}.{model.name}"
-        if operation in WRITES:
-            context["burst_resource"] = params.get(WRITES[operation])
-
-    def count(http_response: Any, context: dict[str, Any], **_: Any) -> None:
-        if "burst_resource" in context and http_response.status_code < 300:
-            burst.changes[context["burst_resource"]] += 1
-
     session.events.register("before-send", throttle)  # type: ignore[arg-type]  # stubs: hooks return None; a response short-circuits
     inject_call_faults(session, deny)
+    observe_writes(session, burst)
+
+
+def observe_writes(session: boto3.Session, burst: Burst) -> None:
+    """Count each write call to the estate under every resource it names (`burst.writes`: once a
+    call, whatever botocore retried or AWS answered), and note which invocation's writes AWS
+    accepted (`burst.changes`): a resource changed by two invocations was changed twice."""
+
+    def remember(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        if _estate_write(f"{model.service_model.service_name}.{model.name}"):
+            named = set(RESOURCE_NAME.findall(str(params)))
+            burst.writes.update(named)
+            context["burst_resources"] = named
+
+    def count(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        if http_response.status_code < 300:
+            for resource in context.get("burst_resources", ()):
+                burst.changes[resource].add(burst.invocations)
+
     session.events.register("before-parameter-build", remember)
     session.events.register("after-call", count)
-
-
-def audit(burst: Burst) -> dict[str, int]:
-    """Every finding ends in exactly one place; raises AssertionError naming any that does not."""
-    dead = {event["detail"]["findings"][0]["Id"] for event in burst.dead_letters}
-    securityhub = boto3.client("securityhub", region_name=estate.REGION)
-    stored = {}
-    for page in securityhub.get_paginator("get_findings").paginate():
-        stored.update({finding["Id"]: finding for finding in page["Findings"]})
-    counts: Counter[str] = Counter()
-    for finding_id, resource in burst.resource_of.items():
-        finding = stored[finding_id]
-        workflow = finding["Workflow"]["Status"]
-        note = finding.get("Note", {}).get("Text", "")
-        if workflow == "RESOLVED":
-            counts["resolved"] += 1
-        elif workflow == "NOTIFIED" and note:
-            counts["notified"] += 1
-            expected = (
-                "AccessDenied" if resource in burst.denied else "NoSuch" if resource in burst.deleted else "?"
-            )
-            assert expected in note or "NotFound" in note, f"{finding_id}: unexpected note {note}"
-        elif finding_id in dead:
-            counts["dead-letter"] += 1
-        else:
-            raise AssertionError(f"lost: {finding_id} is {workflow} with note {note!r} and not in the DLQ")
-        assert burst.changes[resource] <= 1, f"{resource} was changed {burst.changes[resource]} times"
-    counts["changed"] = sum(1 for n in burst.changes.values() if n)
-    counts.update(
-        deliveries=burst.deliveries,
-        duplicates=burst.duplicates,
-        invocations=burst.invocations,
-        throttled_attempts=burst.throttled_attempts,
-        denied=len(burst.denied),
-        deleted=len(burst.deleted),
-    )
-    return dict(counts)

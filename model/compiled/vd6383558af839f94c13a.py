@@ -8,19 +8,20 @@ from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
 
 
 REGEX_PATTERNS = {
-    '^[0-9]{12}$': re.compile('^[0-9]{12}\\Z')
+    '^[0-9]{12}$': re.compile('^[0-9]{12}\\Z'),
+    '^[a-z]{2}(-[a-z]+)+-[0-9]+$': re.compile('^[a-z]{2}(-[a-z]+)+-[0-9]+\\Z')
 }
 
 NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'EventBridge envelope of the events the engine accepts', 'type': 'object', 'required': ['detail-type', 'source', 'account', 'region', 'detail'], 'properties': {'id': {'type': 'string'}, 'detail-type': {'type': 'string', 'minLength': 1}, 'source': {'type': 'string', 'minLength': 1}, 'account': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'region': {'type': 'string', 'minLength': 1}, 'resources': {'type': 'array', 'items': {'type': 'string'}}, 'detail': {'type': 'object'}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'EventBridge envelope of the events the engine accepts', 'type': 'object', 'required': ['detail-type', 'source', 'account', 'region', 'detail'], 'properties': {'id': {'type': 'string'}, 'detail-type': {'type': 'string', 'minLength': 1}, 'source': {'type': 'string', 'minLength': 1}, 'account': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'resources': {'type': 'array', 'items': {'type': 'string'}}, 'detail': {'type': 'object'}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['detail-type', 'source', 'account', 'region', 'detail']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'EventBridge envelope of the events the engine accepts', 'type': 'object', 'required': ['detail-type', 'source', 'account', 'region', 'detail'], 'properties': {'id': {'type': 'string'}, 'detail-type': {'type': 'string', 'minLength': 1}, 'source': {'type': 'string', 'minLength': 1}, 'account': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'region': {'type': 'string', 'minLength': 1}, 'resources': {'type': 'array', 'items': {'type': 'string'}}, 'detail': {'type': 'object'}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': 'EventBridge envelope of the events the engine accepts', 'type': 'object', 'required': ['detail-type', 'source', 'account', 'region', 'detail'], 'properties': {'id': {'type': 'string'}, 'detail-type': {'type': 'string', 'minLength': 1}, 'source': {'type': 'string', 'minLength': 1}, 'account': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'resources': {'type': 'array', 'items': {'type': 'string'}}, 'detail': {'type': 'object'}}}, rule='required')
         data_keys = set(data.keys())
         if "id" in data_keys:
             data_keys.remove("id")
@@ -57,11 +58,10 @@ def validate(data, custom_formats={}, name_prefix=None):
             data_keys.remove("region")
             data__region = data["region"]
             if not isinstance(data__region, (str)):
-                raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must be string", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'minLength': 1}, rule='type')
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must be string", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
             if isinstance(data__region, str):
-                data__region_len = len(data__region)
-                if data__region_len < 1:
-                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must be longer than or equal to 1 characters", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'minLength': 1}, rule='minLength')
+                if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__region):
+                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
         if "resources" in data_keys:
             data_keys.remove("resources")
             data__resources = data["resources"]
