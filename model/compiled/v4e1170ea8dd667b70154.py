@@ -10,12 +10,12 @@ NoneType = type(None)
 
 def validate(data, custom_formats={}, name_prefix=None):
     if not isinstance(data, (dict)):
-        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Security Hub Findings - Imported' and '- Custom Action' events", 'type': 'object', 'required': ['findings'], 'properties': {'actionName': {'type': 'string'}, 'actionDescription': {'type': 'string'}, 'findings': {'type': 'array', 'minItems': 1, 'maxItems': 100}}}, rule='type')
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object", value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['findings'], 'properties': {'actionName': {'type': 'string'}, 'actionDescription': {'type': 'string'}, 'findings': {'type': 'array', 'minItems': 1, 'maxItems': 100}}}, rule='type')
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
         data__missing_keys = set(['findings']) - data.keys()
         if data__missing_keys:
-            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'title': "detail of 'Security Hub Findings - Imported' and '- Custom Action' events", 'type': 'object', 'required': ['findings'], 'properties': {'actionName': {'type': 'string'}, 'actionDescription': {'type': 'string'}, 'findings': {'type': 'array', 'minItems': 1, 'maxItems': 100}}}, rule='required')
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['findings'], 'properties': {'actionName': {'type': 'string'}, 'actionDescription': {'type': 'string'}, 'findings': {'type': 'array', 'minItems': 1, 'maxItems': 100}}}, rule='required')
         data_keys = set(data.keys())
         if "actionName" in data_keys:
             data_keys.remove("actionName")
