@@ -11,6 +11,12 @@ pages are scanned for it, 1,000 users a call, stopping at the match (IAM's defau
 (`config:ListDiscoveredResources`, one call), which only finds users the Config recorder
 records and would need a second client and permission: the scan is always right.
 
+Two limits the engine around these remediations has with IAM users (not worked around here):
+its live exclusion-tag check reads tags with the Resource Groups Tagging API, whose
+`GetResources` does not support IAM users (AWS documents it; moto, too, answers no tags), so a
+tag on the user is seen only when the finding reports it; and the claim key is the canonical
+ARN, built from the name (Security Hub) or the id (Config), so one user named both ways has two.
+
 Keys are only ever deactivated (`UpdateAccessKey Status=Inactive`), never deleted, so undo can
 reactivate exactly the keys the fix deactivated. Timestamps are kept as ISO strings in UTC and
 the state carries the time it was read (`ReadAt`), so `plan` stays pure: the same state plans

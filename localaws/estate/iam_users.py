@@ -4,7 +4,8 @@ AWS sets a key's `CreateDate` and `LastUsedDate` (and a password's) itself, and 
 no API backdates them. A user with a 120-day-old key is made through the API and then aged in
 moto's own backend, so these builders work with in-process moto (`mock_aws`) only. moto's
 `GetLoginProfile` answers the user's `CreateDate` for the password's, so a password is aged
-with its user; moto never returns `PasswordLastUsed` (a password always reads as never used).
+with its user; `PasswordLastUsed`, which moto returns once set but never sets (nobody signs in
+to its console), is set here too.
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ def create_user_with_credentials(
     key_ages: Sequence[int] = (120,),
     key_last_used: Sequence[int | None] = (),
     password: bool = False,
+    password_last_used: int | None = None,
     user_age: int = 0,
 ) -> str:
     """Create `name` with one active key per age in days (created that long ago) and return its ARN.
 
     `key_last_used[i]`: days since key i was last used (None or absent: never used). `password`
-    gives it a console password, as old as the user (`user_age` days).
+    gives it a console password, as old as the user (`user_age` days), last used
+    `password_last_used` days ago (None: never).
     """
     session = session or default_session()
     iam = session.client("iam")
@@ -42,7 +45,7 @@ def create_user_with_credentials(
         iam.create_login_profile(UserName=name, Password="Example-Passw0rd!")
     for _ in key_ages:
         iam.create_access_key(UserName=name)
-    _age(session, name, user_age, key_ages, key_last_used)
+    _age(session, name, user_age, key_ages, key_last_used, password_last_used)
     return arn
 
 
@@ -60,7 +63,12 @@ def access_key_statuses(session: Any = None, name: str = CASE_USER) -> list[str]
 
 
 def _age(
-    session: Any, name: str, user_age: int, key_ages: Sequence[int], key_last_used: Sequence[int | None]
+    session: Any,
+    name: str,
+    user_age: int,
+    key_ages: Sequence[int],
+    key_last_used: Sequence[int | None],
+    password_last_used: int | None,
 ) -> None:
     from moto.iam.models import AccessKeyLastUsed, iam_backends
 
@@ -68,6 +76,8 @@ def _age(
     now = datetime.now(UTC).replace(tzinfo=None)  # moto keeps naive UTC times
     user = iam_backends[account]["aws"].users[name]
     user.create_date = now - timedelta(days=max(user_age, *key_ages, 0))
+    if password_last_used is not None:
+        user.password_last_used = now - timedelta(days=password_last_used)  # type: ignore[assignment]
     for index, (key, age) in enumerate(zip(user.access_keys, key_ages, strict=True)):
         key.create_date = now - timedelta(days=age)
         used = key_last_used[index] if index < len(key_last_used) else None
