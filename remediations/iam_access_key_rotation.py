@@ -20,7 +20,7 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccessKey.html
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
@@ -215,8 +215,6 @@ def cases() -> Cases:
 
 
 def _user(name: str, user_id: str) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     return {
         "Path": "/",
         "UserName": name,
@@ -227,8 +225,6 @@ def _user(name: str, user_id: str) -> dict[str, Any]:
 
 
 def _metadata(key_id: str) -> dict[str, Any]:
-    from datetime import UTC, datetime
-
     return {
         "UserName": "alice",
         "AccessKeyId": key_id,
