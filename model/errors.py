@@ -81,6 +81,13 @@ class UnsupportedResourceError(RemediationError):
     code = "UnsupportedResource"
 
 
+class ActionNotAllowedError(RemediationError):
+    """What is left to fix is something the rule's parameters do not allow (an unused password
+    the rule does not delete): left for a person, and the finding says why."""
+
+    code = "NotAllowedByRule"
+
+
 class RemediationFailedError(RemediationError):
     """AWS refused or failed a call made while reading or fixing a resource."""
 

@@ -2,7 +2,8 @@
 
 Adding one: write the module (read, plan, apply and a `REMEDIATION` declaration), add it to
 the list below, then give it a rule in `rules/registry.json`. A duplicate name fails at import.
-`base`, `public_access_block` and `security_group_rules` are shared helpers, not remediations.
+`base`, `public_access_block`, `security_group_rules` and `iam_access_keys` are shared helpers, not
+remediations.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from remediations import (
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_public_ingress,
+    iam_access_key_rotation,
     iam_password_policy,
+    iam_unused_credentials,
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
@@ -30,6 +33,9 @@ CATALOG: dict[str, Remediation] = build_catalog(
         sns_topic_encryption.REMEDIATION,
         # IAM account password policy
         iam_password_policy.REMEDIATION,
+        # IAM user credentials: old or unused access keys, unused passwords
+        iam_access_key_rotation.REMEDIATION,
+        iam_unused_credentials.REMEDIATION,
         # Security groups open to the internet, default security group
         ec2_public_ingress.REMEDIATION,
         ec2_default_security_group.REMEDIATION,

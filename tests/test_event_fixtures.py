@@ -28,6 +28,7 @@ from engine.parse import parse_event
 from localaws import estate
 from localaws.doubles.config_double import started_config_evaluations
 from localaws.engine_setup import make_engine
+from localaws.estate import iam_users
 from localaws.events import event_names, findings_of, load_event
 from model.errors import InvalidEventError
 from model.finding import Finding, FindingSource, Resource
@@ -104,6 +105,10 @@ def config_evaluation_started(rule: str) -> Check:
 
 def no_config_evaluation(_: Estate) -> None:
     assert started_config_evaluations(estate.ACCOUNT, estate.REGION) == []
+
+
+def access_keys_active(_: Estate) -> None:
+    assert iam_users.access_key_statuses() == ["Active", "Active"]
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,18 @@ SCENARIOS: dict[str, Scenario] = {
         config_rules=(
             ("s3-bucket-server-side-encryption-enabled", "S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED"),
         ),
+    ),
+    # Config names an IAM user by its unique id, not the name in the ARN the live cases make:
+    # the placeholder id is swapped for moto's, the rule (manual) plans from the live user and waits
+    "config-access-keys-rotated-securityhub-rule.json": Scenario(
+        ("waiting",),
+        checks=(access_keys_active,),
+        setup=(partial(iam_users.user_id_replacement, key_ages=(120, 3)),),
+    ),
+    "config-iam-user-unused-credentials-check-securityhub-rule.json": Scenario(
+        ("waiting",),
+        checks=(access_keys_active,),
+        setup=(partial(iam_users.user_id_replacement, key_ages=(120, 3), key_last_used=(None, 1)),),
     ),
     "config-restricted-ssh-compliant.json": Scenario(("skipped",), checks=(ALL_INGRESS,)),
     "securityhub-imported-ec2.2-not-default-group.json": Scenario(
