@@ -11,6 +11,7 @@ from remediations import (
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_public_ingress,
+    ec2_subnet_public_ip,
     iam_password_policy,
     s3_account_public_access,
     s3_bucket_public_access,
@@ -38,5 +39,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
+        # EC2 exposure: public addresses on launch
+        ec2_subnet_public_ip.REMEDIATION,
     ]
 )
