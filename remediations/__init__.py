@@ -12,6 +12,7 @@ from remediations import (
     ec2_ebs_default_encryption,
     ec2_public_ingress,
     ec2_subnet_public_ip,
+    ec2_transit_gateway_auto_accept,
     iam_password_policy,
     s3_account_public_access,
     s3_bucket_public_access,
@@ -39,7 +40,8 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
-        # EC2 exposure: public addresses on launch
+        # EC2 exposure: public addresses on launch, attachments accepted unasked
         ec2_subnet_public_ip.REMEDIATION,
+        ec2_transit_gateway_auto_accept.REMEDIATION,
     ]
 )
