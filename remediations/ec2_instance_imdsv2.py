@@ -71,7 +71,9 @@ def revert(
         refuse_unless_forced(force, f"instance {current['InstanceId']} {TOKENS}", current[TOKENS], REQUIRED)
         return Plan(after=dict(current))
     if current[ENDPOINT] == "disabled" and after[ENDPOINT] != "disabled":
-        note = f"kept {TOKENS} {REQUIRED}: the metadata endpoint has been disabled since, stricter than the fix left it"
+        note = (
+            f"kept {TOKENS} {REQUIRED}: the metadata endpoint has been disabled since, stricter than before"
+        )
         return Plan(after=dict(current), notes=(note,))
     old = before[TOKENS] or OPTIONAL
     return Plan(
