@@ -11,7 +11,10 @@ from __future__ import annotations
 from remediations import (
     ec2_default_security_group,
     ec2_ebs_default_encryption,
+    ec2_instance_imdsv2,
     ec2_public_ingress,
+    ec2_subnet_public_ip,
+    ec2_transit_gateway_auto_accept,
     iam_access_key_rotation,
     iam_password_policy,
     iam_unused_credentials,
@@ -44,5 +47,10 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
+        # EC2 exposure: public addresses on launch, attachments accepted unasked
+        ec2_subnet_public_ip.REMEDIATION,
+        ec2_transit_gateway_auto_accept.REMEDIATION,
+        # EC2 instance metadata
+        ec2_instance_imdsv2.REMEDIATION,
     ]
 )

@@ -1,1 +1,4 @@
-"""What moto lacks for Security Hub and Config, patched into moto itself (see `moto_patches`)."""
+"""What moto lacks, or does unlike AWS, for Security Hub, Config and EC2: patched into moto itself.
+
+See `moto_patches`.
+"""

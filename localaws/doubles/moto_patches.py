@@ -29,10 +29,11 @@ from typing import Any
 import moto.securityhub.urls
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
+from moto.ec2.models import EC2Backend
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, ec2_instance_metadata, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -64,6 +65,10 @@ CONFIG_RESPONSES: dict[str, Callable[[ConfigResponse], str]] = {
 CONFIG_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
     "start_config_rules_evaluation": config_double.start_config_rules_evaluation,
 }
+#: EC2 (query protocol): moto's response class calls these backend methods; only their behaviour differs.
+EC2_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
+    "modify_instance_metadata_options": ec2_instance_metadata.modify_instance_metadata_options,
+}
 
 _install_lock = threading.Lock()
 _installed = False
@@ -82,6 +87,7 @@ def install_aws_doubles() -> None:
             (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
             (ConfigResponse, CONFIG_RESPONSES),
             (ConfigBackend, CONFIG_BACKEND_METHODS),
+            (EC2Backend, EC2_BACKEND_METHODS),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
