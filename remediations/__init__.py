@@ -11,13 +11,16 @@ from remediations import (
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_public_ingress,
+    ec2_public_snapshots,
     iam_password_policy,
+    rds_public_snapshot,
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
     s3_require_ssl,
     sns_topic_encryption,
     sqs_queue_encryption,
+    ssm_public_document,
 )
 from remediations.base import Remediation, build_catalog
 
@@ -38,5 +41,9 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
+        # Snapshots and documents shared with everyone
+        ec2_public_snapshots.REMEDIATION,
+        rds_public_snapshot.REMEDIATION,
+        ssm_public_document.REMEDIATION,
     ]
 )

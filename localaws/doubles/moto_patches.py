@@ -29,10 +29,11 @@ from typing import Any
 import moto.securityhub.urls
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
+from moto.ec2.responses import EC2Response
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, ec2_snapshots, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -64,6 +65,10 @@ CONFIG_RESPONSES: dict[str, Callable[[ConfigResponse], str]] = {
 CONFIG_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
     "start_config_rules_evaluation": config_double.start_config_rules_evaluation,
 }
+#: Calls moto answers, but unlike AWS in a way a remediation depends on (query protocol: by Action).
+EC2_RESPONSES: dict[str, Callable[[EC2Response], Any]] = {
+    "describe_snapshots": ec2_snapshots.respond_describe_snapshots,
+}
 
 _install_lock = threading.Lock()
 _installed = False
@@ -82,6 +87,7 @@ def install_aws_doubles() -> None:
             (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
             (ConfigResponse, CONFIG_RESPONSES),
             (ConfigBackend, CONFIG_BACKEND_METHODS),
+            (EC2Response, EC2_RESPONSES),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
