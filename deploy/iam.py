@@ -53,7 +53,10 @@ KMS_KEY_CONDITION = {HAS_KMS_KEY: {"Fn::Not": [{"Fn::Equals": [{"Ref": "Remediat
 
 #: The condition key naming the account that owns a resource, for services whose ARNs can leave the
 #: account out. A new service with such ARNs must be added here (the generator stops until it is).
-RESOURCE_ACCOUNT_KEYS: dict[str, str] = {"s3": "s3:ResourceAccount"}
+RESOURCE_ACCOUNT_KEYS: dict[str, str] = {
+    "s3": "s3:ResourceAccount",
+    "ec2": "ec2:Owner",  # snapshots and images: `arn:…:ec2:<region>::snapshot/<id>`, owner by condition
+}
 
 #: What Lambda does with the function role on the function's behalf, and why.
 RUNTIME_PERMISSIONS: dict[str, str] = {

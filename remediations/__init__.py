@@ -13,17 +13,20 @@ from remediations import (
     ec2_ebs_default_encryption,
     ec2_instance_imdsv2,
     ec2_public_ingress,
+    ec2_public_snapshots,
     ec2_subnet_public_ip,
     ec2_transit_gateway_auto_accept,
     iam_access_key_rotation,
     iam_password_policy,
     iam_unused_credentials,
+    rds_public_snapshot,
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
     s3_require_ssl,
     sns_topic_encryption,
     sqs_queue_encryption,
+    ssm_public_document,
 )
 from remediations.base import Remediation, build_catalog
 
@@ -52,5 +55,9 @@ CATALOG: dict[str, Remediation] = build_catalog(
         ec2_transit_gateway_auto_accept.REMEDIATION,
         # EC2 instance metadata
         ec2_instance_imdsv2.REMEDIATION,
+        # Snapshots and documents shared with everyone
+        ec2_public_snapshots.REMEDIATION,
+        rds_public_snapshot.REMEDIATION,
+        ssm_public_document.REMEDIATION,
     ]
 )

@@ -241,7 +241,7 @@ def test_declared_permissions_are_exactly_the_actions_called(name: str) -> None:
     called = {iam_action(client, call.method) for call in case.calls}
     declared = remediation.permissions
     assert set(declared.remediate) == called | case.optional_actions
-    assert set(declared.read) == {a for a in called if is_read_action(a)} | case.optional_actions
+    assert set(declared.read) == {a for a in called | case.optional_actions if is_read_action(a)}
     assert len(declared.remediate) == len(set(declared.remediate)), "a permission is declared twice"
 
 

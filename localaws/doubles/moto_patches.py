@@ -30,10 +30,17 @@ import moto.securityhub.urls
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.ec2.models import EC2Backend
+from moto.ec2.responses import EC2Response
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, ec2_instance_metadata, securityhub_actions, securityhub_findings
+from localaws.doubles import (
+    config_double,
+    ec2_instance_metadata,
+    ec2_snapshots,
+    securityhub_actions,
+    securityhub_findings,
+)
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -69,6 +76,10 @@ CONFIG_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
 EC2_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
     "modify_instance_metadata_options": ec2_instance_metadata.modify_instance_metadata_options,
 }
+#: Calls moto answers, but unlike AWS in a way a remediation depends on (query protocol: by Action).
+EC2_RESPONSES: dict[str, Callable[[EC2Response], Any]] = {
+    "describe_snapshots": ec2_snapshots.respond_describe_snapshots,
+}
 
 _install_lock = threading.Lock()
 _installed = False
@@ -88,6 +99,7 @@ def install_aws_doubles() -> None:
             (ConfigResponse, CONFIG_RESPONSES),
             (ConfigBackend, CONFIG_BACKEND_METHODS),
             (EC2Backend, EC2_BACKEND_METHODS),
+            (EC2Response, EC2_RESPONSES),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
