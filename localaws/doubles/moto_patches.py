@@ -27,12 +27,15 @@ from collections.abc import Callable
 from typing import Any
 
 import moto.securityhub.urls
+from moto.awslambda.models import LambdaBackend
+from moto.awslambda.policy import Policy
+from moto.awslambda.responses import LambdaResponse
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, lambda_policy, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -82,6 +85,9 @@ def install_aws_doubles() -> None:
             (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
             (ConfigResponse, CONFIG_RESPONSES),
             (ConfigBackend, CONFIG_BACKEND_METHODS),
+            (LambdaResponse, lambda_policy.LAMBDA_RESPONSES),
+            (LambdaBackend, lambda_policy.LAMBDA_BACKEND_METHODS),
+            (Policy, lambda_policy.LAMBDA_POLICY_METHODS),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
