@@ -55,9 +55,10 @@ def function_name(resource: Resource) -> str:
 
 
 def qualifier(resource: Resource) -> str | None:
-    """The version or alias a qualified function ARN names, else None."""
+    """The version or alias a qualified function ARN names, else None (`$LATEST` has no policy)."""
     parts = resource.id.split(":")
-    return parts[7] if resource.id.startswith("arn:") and len(parts) > 7 and parts[7] else None
+    named = parts[7] if resource.id.startswith("arn:") and len(parts) > 7 else ""
+    return named if named and named != "$LATEST" else None
 
 
 def read(client: LambdaClient, resource: Resource, params: Params) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from localaws.engine_setup import make_engine
 from localaws.estate.lambda_functions import create_function, function_policy
 from localaws.events import load_event
 from model.errors import NeedsReviewError
-from remediations.lambda_public_access import REMEDIATION, keeps, plan, revert
+from remediations.lambda_public_access import REMEDIATION, keeps, plan, qualifier, revert
 
 ACCOUNT = "123456789012"
 EVERYONE = ["*", {"AWS": "*"}, {"AWS": ["arn:aws:iam::210987654321:root", "*"]}]
@@ -129,6 +129,18 @@ def test_the_first_removal_carries_the_revision_read_and_a_qualifier_goes_on_eve
         {"FunctionName": "f", "Qualifier": "live", "StatementId": "a", "RevisionId": "rev-1"},
         {"FunctionName": "f", "Qualifier": "live", "StatementId": "b"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [("f", None), ("f:live", "live"), ("f:7", "7"), ("f:$LATEST", None)],
+)
+def test_the_qualifier_is_the_version_or_alias_a_function_arn_names(named: str, expected: str | None) -> None:
+    located = REMEDIATION.identity.locate(
+        [estate_resource(f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{named}")]
+    )
+    assert located is not None and located.name == "f" and qualifier(located) == expected
+    assert located.arn == f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f"
 
 
 @pytest.mark.usefixtures("aws")
