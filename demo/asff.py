@@ -70,6 +70,12 @@ CONTROLS: Mapping[str, Control] = {
             "vpc-default-security-group-closed",
             "HIGH",
         ),
+        Control(
+            "Lambda.1",
+            "Lambda function policies should prohibit public access",
+            "lambda-function-public-access-prohibited",
+            "CRITICAL",
+        ),
         Control("SQS.1", "Amazon SQS queues should be encrypted at rest", "sqs-queue-encrypted"),
         Control("SNS.1", "SNS topics should be encrypted at-rest using AWS KMS", "sns-encrypted-kms"),
     )

@@ -18,6 +18,7 @@ import boto3
 
 from demo.asff import Target
 from localaws import estate
+from localaws.estate.lambda_functions import create_function, function_policy
 
 Build = Callable[[boto3.Session, str, str], Target]  # (session, account, region) -> resource
 Delivery = Literal["imported", "backlog"]
@@ -28,6 +29,7 @@ SSH_RDP_OPEN = (
     estate.Ingress(443, ("0.0.0.0/0",)),
     estate.Ingress(22, ("10.0.0.0/8",)),
 )
+PUBLIC_FUNCTION = "demo-thumbnailer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,18 @@ def unencrypted_topic(session: boto3.Session, account: str, region: str) -> Targ
     return Target("AwsSnsTopic", arn, {"AwsSnsTopic": {"TopicName": "demo-alerts"}})
 
 
+def public_function(session: boto3.Session, account: str, region: str) -> Target:
+    """A function anyone may invoke (`*`), beside a grant to one partner account that must stay."""
+    arn = create_function(PUBLIC_FUNCTION, region, session=session)
+    details = {"AwsLambdaFunction": {"FunctionName": PUBLIC_FUNCTION, "Runtime": "python3.13"}}
+    return Target("AwsLambdaFunction", arn, details)
+
+
+def public_function_policy(session: boto3.Session) -> str:
+    """The Sids in that function's policy: the demo shows what a fix removes and what stays."""
+    return ", ".join(s["Sid"] for s in function_policy(PUBLIC_FUNCTION, session=session)) or "none"
+
+
 def _bucket(name: str) -> Target:
     return Target("AwsS3Bucket", f"arn:aws:s3:::{name}", {"AwsS3Bucket": {"Name": name}})
 
@@ -118,6 +132,7 @@ PIECES: tuple[Piece, ...] = (
         (FindingSpec("EC2.13"), FindingSpec("EC2.14", legacy=True)),
     ),
     Piece("member", "default security group with rules", default_security_group, (FindingSpec("EC2.2"),)),
+    Piece("member", "function anyone may invoke", public_function, (FindingSpec("Lambda.1"),)),
     Piece(
         "member", "weak password policy", weak_password_policy, (FindingSpec("IAM.7", delivery="backlog"),)
     ),

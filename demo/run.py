@@ -6,10 +6,11 @@ pieces that have a rule in rules/registry.json; import their findings into Secur
 deliver each new finding as EventBridge would (Imported event → template patterns → the
 matching functions with their environment): safe fixes apply on their own, workload-affecting
 ones (manual rules) wait for a person with a note saying what they would change; print those
-notes; then a person sends the waiting findings and the backlog through the custom action;
-print the before → after table with each finding's workflow read back from Security Hub; then
-a second pass over everything, which must find it all compliant. Security Hub's echo of every
-update the engine makes is delivered too, and must write nothing.
+notes (and the public Lambda function's policy, still whole); then a person sends the waiting
+findings and the backlog through the custom action; print the before → after table with each
+finding's workflow read back from Security Hub (and what stays of that policy); then a second
+pass over everything, which must find it all compliant. Security Hub's echo of every update the
+engine makes is delivered too, and must write nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 import boto3
 
 from demo import asff, report
-from demo.estate import PIECES, FindingSpec, Piece
+from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
 from demo.local_aws import (
     HUB_ACCOUNT,
     MEMBER_ACCOUNT,
@@ -96,6 +97,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"{calls.count('sns.Publish')} notifications published. The notes they left:"
         )
         print(report.notes([(row, _get_finding(securityhub, row.id)) for row in waiting], accounts))
+        print(f"Policy of {PUBLIC_FUNCTION} after its automatic event: {public_function_policy(member)}.")
         selected = [row for row in rows if row.spec.delivery == "backlog" or row in waiting]
         for row in selected:
             via[row.id] = "custom action" if row.spec.delivery == "backlog" else "waited, then\ncustom action"
@@ -111,6 +113,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"({len(waiting)} waiting, {len(selected) - len(waiting)} backlog):"
         )
         print(report.before_after(rows, FIRST, via, accounts))
+        print(f"Policy of {PUBLIC_FUNCTION} after the custom action: {public_function_policy(member)}.")
 
         for chunk in _chunks(rows, SELECTION_LIMIT):
             event = asff.custom_action_event(

@@ -88,6 +88,15 @@ class ActionNotAllowedError(RemediationError):
     code = "NotAllowedByRule"
 
 
+class NeedsReviewError(RemediationError):
+    """The resource holds something the remediation cannot judge safely: a person must look.
+
+    Nothing is changed; the message names what to look at (a policy statement's Sid, say).
+    """
+
+    code = "NeedsReview"
+
+
 class RemediationFailedError(RemediationError):
     """AWS refused or failed a call made while reading or fixing a resource."""
 

@@ -4,6 +4,8 @@ Adding one: write the module (read, plan, apply and a `REMEDIATION` declaration)
 the list below, then give it a rule in `rules/registry.json`. A duplicate name fails at import.
 `base`, `public_access_block`, `security_group_rules` and `iam_access_keys` are shared helpers, not
 remediations.
+`base`, `public_access_block`, `security_group_rules` and `lambda_policy_statements` are helpers,
+not remediations.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from remediations import (
     iam_access_key_rotation,
     iam_password_policy,
     iam_unused_credentials,
+    lambda_public_access,
     rds_public_snapshot,
     s3_account_public_access,
     s3_bucket_public_access,
@@ -59,5 +62,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         ec2_public_snapshots.REMEDIATION,
         rds_public_snapshot.REMEDIATION,
         ssm_public_document.REMEDIATION,
+        # Lambda function policies open to everyone
+        lambda_public_access.REMEDIATION,
     ]
 )

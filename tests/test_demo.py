@@ -18,7 +18,9 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     first, second = rest.split("Second pass:")
     # Workload-affecting findings wait for a person, with the plan in their note, and notify once each.
     waiting = [line for line in imported.splitlines() if line.startswith(("hub ", "member "))]
-    assert all(any(f" {control} " in line for line in waiting) for control in ("EC2.2", "EC2.13", "S3.8"))
+    assert all(
+        any(f" {control} " in line for line in waiting) for control in ("EC2.2", "EC2.13", "S3.8", "Lambda.1")
+    )
     assert all("NOTIFIED" in line and "Waiting for a person" in line for line in waiting)
     assert (
         f"{len(waiting)} wait for a person" in imported
@@ -32,8 +34,20 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     rows = [line for line in second.splitlines() if line.startswith(("hub ", "member "))]
     assert rows and all("already-compliant" in row and row.rstrip().endswith("RESOLVED") for row in rows)
     assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
+    _check_public_function(imported, first)
     assert out.rstrip().splitlines()[-1].startswith("Done in")
     assert dict(os.environ) == before  # fake credentials and the endpoint are gone again
+
+
+def _check_public_function(imported: str, first: str) -> None:
+    """Lambda.1 (workload-affecting): its event leaves the policy whole, the custom action removes `*` only."""
+    waiting = imported.split(" Lambda.1 ", 1)[1]
+    assert "public-invoke" in waiting.split(" to apply.", 1)[0], waiting
+    assert "Policy of demo-thumbnailer after its automatic event: public-invoke, partner-invoke." in imported
+    row = next(line for line in first.splitlines() if " Lambda.1 " in line)
+    assert "remediated" in row and "public-invoke" in row and row.rstrip().endswith("RESOLVED"), row
+    assert "partner-invoke" not in first.split("Policy of demo-thumbnailer", 1)[0]
+    assert "Policy of demo-thumbnailer after the custom action: partner-invoke." in first
 
 
 def test_demo_help(capsys: pytest.CaptureFixture[str]) -> None:

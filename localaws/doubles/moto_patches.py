@@ -27,6 +27,9 @@ from collections.abc import Callable
 from typing import Any
 
 import moto.securityhub.urls
+from moto.awslambda.models import LambdaBackend
+from moto.awslambda.policy import Policy
+from moto.awslambda.responses import LambdaResponse
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.ec2.models import EC2Backend
@@ -38,6 +41,7 @@ from localaws.doubles import (
     config_double,
     ec2_instance_metadata,
     ec2_snapshots,
+    lambda_policy,
     securityhub_actions,
     securityhub_findings,
 )
@@ -100,6 +104,9 @@ def install_aws_doubles() -> None:
             (ConfigBackend, CONFIG_BACKEND_METHODS),
             (EC2Backend, EC2_BACKEND_METHODS),
             (EC2Response, EC2_RESPONSES),
+            (LambdaResponse, lambda_policy.LAMBDA_RESPONSES),
+            (LambdaBackend, lambda_policy.LAMBDA_BACKEND_METHODS),
+            (Policy, lambda_policy.LAMBDA_POLICY_METHODS),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
