@@ -32,7 +32,7 @@ from moto.config.responses import ConfigResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, rds_double, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -86,4 +86,5 @@ def install_aws_doubles() -> None:
         for cls, methods in patches:
             for name, function in methods.items():
                 setattr(cls, name, function)
+        rds_double.install()
         _installed = True
