@@ -2,7 +2,8 @@
 
 Adding one: write the module (read, plan, apply and a `REMEDIATION` declaration), add it to
 the list below, then give it a rule in `rules/registry.json`. A duplicate name fails at import.
-`base`, `public_access_block` and `security_group_rules` are shared helpers, not remediations.
+`base`, `public_access_block`, `security_group_rules` and `rds_settings` are shared helpers, not
+remediations.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from remediations import (
     ec2_ebs_default_encryption,
     ec2_public_ingress,
     iam_password_policy,
+    rds_cluster_setting,
+    rds_instance_setting,
+    rds_public_access,
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
@@ -38,5 +42,9 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
+        # RDS instance and cluster settings, public access
+        rds_instance_setting.REMEDIATION,
+        rds_cluster_setting.REMEDIATION,
+        rds_public_access.REMEDIATION,
     ]
 )
