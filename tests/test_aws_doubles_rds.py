@@ -53,10 +53,16 @@ def test_clusters_are_filtered_by_their_resource_id() -> None:
             MasterUsername="admin",
             MasterUserPassword="not-a-secret-1",
         )
-    ids = {c["DBClusterIdentifier"]: c["DbClusterResourceId"] for c in rds.describe_db_clusters()["DBClusters"]}
+    ids = {
+        c["DBClusterIdentifier"]: c["DbClusterResourceId"] for c in rds.describe_db_clusters()["DBClusters"]
+    }
     assert len(set(ids.values())) == 2
     for identifier, resource_id in ids.items():
-        found = rds.describe_db_clusters(Filters=[{"Name": "db-cluster-resource-id", "Values": [resource_id]}])
+        found = rds.describe_db_clusters(
+            Filters=[{"Name": "db-cluster-resource-id", "Values": [resource_id]}]
+        )
         assert [c["DBClusterIdentifier"] for c in found["DBClusters"]] == [identifier]
-    nothing = rds.describe_db_clusters(Filters=[{"Name": "db-cluster-resource-id", "Values": ["cluster-NONE"]}])
+    nothing = rds.describe_db_clusters(
+        Filters=[{"Name": "db-cluster-resource-id", "Values": ["cluster-NONE"]}]
+    )
     assert nothing["DBClusters"] == []
