@@ -13,7 +13,9 @@ Cluster members: deletion protection and copying tags to snapshots of an instanc
 cluster (Aurora, Multi-AZ DB clusters) are the cluster's (ModifyDBInstance: "This setting
 doesn't apply to Amazon Aurora DB instances"; the cluster's are RDS.7 and RDS.16), so for such an
 instance the fix fails with `UnsupportedResource` naming the cluster and makes no write. Automatic
-minor version upgrades are each instance's own, in a cluster too.
+minor version upgrades are each instance's own, in a cluster too; whether RDS.13 also wants an
+Aurora cluster's own `AutoMinorVersionUpgrade` is unverified, and the fix touches only the
+instance the finding names.
 APIs: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBInstances.html
 https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html
 """
