@@ -3,7 +3,7 @@
 - A Config event names a DB instance by its `db-…` resource id: the engine looks the identifier up
   before the tag check, so an instance carrying the exclusion tag is left alone, and the claim is
   keyed by the instance's ARN as for a Security Hub finding; an id AWS does not know fails the
-  finding with no write.
+  finding with no write; undo acts on the identifier the lookup found.
 - An instance in a DB cluster is left to its cluster for deletion protection and copying tags to
   snapshots (RDS.7, RDS.16), with no write; its automatic minor version upgrades are its own.
 - Property: whatever the settings read, a plan turns on the setting its rule names and nothing
@@ -21,6 +21,8 @@ from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli.main import main
+from engine.parse import parse_event
 from engine.settings import Settings
 from localaws import estate
 from localaws.engine_setup import create_state_table, make_engine
@@ -218,3 +220,21 @@ def test_a_plan_turns_on_the_named_setting_alone_and_never_weakens(rule: Any, da
     for call in plan.calls:
         assert set(call.params) == {key, named}, "one setting, no ApplyImmediately"
     assert remediation.plan(plan.after, rule.parameters).compliant
+
+
+@pytest.mark.usefixtures("aws")
+def test_undo_of_a_config_named_instance_reads_and_reverts_it_by_its_identifier(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The undo record keeps the identifier and ARN the lookup found, not the `db-…` id."""
+    monkeypatch.setenv("STATE_TABLE_NAME", TABLE)
+    create_state_table(TABLE)
+    resource_id = create_instance("orders-db")
+    event = config_event(resource_id)
+    engine, _ = make_engine(Settings(home_account_id=ACCOUNT, state_table=TABLE))
+    assert engine.handle(event)["findings"][0]["status"] == "remediated"
+    (finding,) = parse_event(event).findings
+    assert main(["undo", finding.key]) == 0
+    out = capsys.readouterr().out
+    assert f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orders-db" in out and "DeletionProtection: true → false" in out
+    assert instance("orders-db")["DeletionProtection"] is False
