@@ -36,7 +36,7 @@ from rules.registry import Rule
 @dataclass(frozen=True, slots=True)
 class Decision:
     rule: Rule
-    resource: Resource  # identified: short name and canonical ARN filled
+    resource: Resource  # identified: short name and canonical ARN (an ARN after its lookup, if due)
     parameters: Mapping[str, Any]
     dry_run: bool  # true for a waiting fix too: plan and note, write nothing
     mode: str

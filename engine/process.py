@@ -4,10 +4,10 @@ The handler only builds this object once per execution environment and calls `ha
 tests, the CLI and the demo call the same method, so they all exercise the deployed path.
 The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: is it
 Security Hub's own, may we act, on what, with which parameters, dry-run or not) → is the Config
-rule AWS's → live tags → claim the resource
-(idempotency) → has it flapped (breaker) → `remediate`, writing the undo record ahead of each
-change (`engine.journal`) → release → resolve. Every AWS call is held to the invocation's time
-budget (`engine.deadline`).
+rule AWS's → the resource's name, where the producer gave another id (`Identity.lookups`) →
+live tags → claim the resource (idempotency) → has it flapped (breaker) → `remediate`, writing
+the undo record ahead of each change (`engine.journal`) → release → resolve. Every AWS call is
+held to the invocation's time budget (`engine.deadline`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from engine.exclusions import TagReader, live_tag_exclusion
 from engine.journal import Journal
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
-from engine.remediate import remediate
+from engine.remediate import look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import Settings
 from engine.state import StateStore, recent_changes, resource_key
@@ -179,7 +179,13 @@ class Engine:
                 error_code=decision.error_code,
                 safety_skip=decision.safety,
             )
-        if (reason := untrusted_config_rule(finding, self._owner)) or (
+        reason = untrusted_config_rule(finding, self._owner)
+        if not reason and decision.rule.remediation.identity.needs_lookup(decision.resource):
+            found = look_up(finding, decision, self.clients)
+            if isinstance(found, Outcome):
+                return found
+            decision = found
+        if reason or (
             self.read_tags
             and (reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags))
         ):

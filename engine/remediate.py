@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -87,6 +88,31 @@ def remediate(
         )
     except RemediationError as error:
         return outcome(status=Status.FAILED, reason=str(error), error_code=error.code)
+
+
+def look_up(finding: Finding, decision: Decision, clients: ClientFactory) -> Decision | Outcome:
+    """The decision with its resource named as the API takes it, where the producer named it otherwise.
+
+    AWS Config names some resources by an id no API call takes (an RDS instance by its `db-…`
+    resource id): one read call finds the name and the canonical ARN, which the tag check, the
+    claim and the fix then use. A resource AWS cannot find, or a refused call, fails the finding.
+    """
+    remediation, resource = decision.rule.remediation, decision.resource
+    try:
+        with aws_errors("lookup"):
+            client = clients.client(remediation.service, resource.account_id, resource.region)
+            named = remediation.identity.look_up(client, resource)
+    except RemediationFailedError as error:
+        return Outcome(
+            finding=finding,
+            status=Status.FAILED,
+            rule_id=decision.rule.id,
+            remediation=remediation.name,
+            reason=str(error),
+            error_code=error.error_code,
+            retryable=error.transient,
+        )
+    return replace(decision, resource=named)
 
 
 def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:

@@ -6,6 +6,8 @@ the list below, then give it a rule in `rules/registry.json`. A duplicate name f
 remediations.
 `base`, `public_access_block`, `security_group_rules` and `lambda_policy_statements` are helpers,
 not remediations.
+`base`, `public_access_block`, `security_group_rules` and `rds_settings` are shared helpers, not
+remediations.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from remediations import (
     iam_password_policy,
     iam_unused_credentials,
     lambda_public_access,
+    rds_cluster_setting,
+    rds_instance_setting,
+    rds_public_access,
     rds_public_snapshot,
     s3_account_public_access,
     s3_bucket_public_access,
@@ -64,5 +69,9 @@ CATALOG: dict[str, Remediation] = build_catalog(
         ssm_public_document.REMEDIATION,
         # Lambda function policies open to everyone
         lambda_public_access.REMEDIATION,
+        # RDS instance and cluster settings, public access
+        rds_instance_setting.REMEDIATION,
+        rds_cluster_setting.REMEDIATION,
+        rds_public_access.REMEDIATION,
     ]
 )

@@ -37,6 +37,9 @@ Planner = Callable[[State, Params], Plan]
 Reverter = Callable[[State, State, State, bool], Plan]
 #: Told the number of calls done after each call succeeds (the engine's write-ahead record).
 Progress = Callable[[int], None]
+#: look_up(client, resource) -> the short name the API takes, for a producer that names the
+#: resource by another id (AWS Config names an RDS instance by its `db-…` resource id).
+Lookup = Callable[[Any, Resource], str]
 
 
 class Applier(Protocol):
@@ -112,11 +115,18 @@ class Identity:
     resource's short name, account and region; the exclusion check reads the tags of that ARN and
     the claim key uses it. It is "" for account- or region-level settings, which have no ARN and
     no tags: they are keyed by account and region.
+
+    `lookups` are for a format whose id is not the name the API takes and cannot be turned into
+    it without asking AWS (AWS Config names an RDS instance by its `db-…` resource id, not its
+    identifier). There `identify` leaves the ARN unset, and the engine calls `look_up` (one read
+    call, with the remediation's client) before the tag check, the claim and the fix: no ARN is
+    ever guessed from an id that is not a name.
     """
 
     types: Mapping[ResourceFormat, frozenset[str]]
     arn: str = ""
     name: Callable[[Resource], str] = last_segment
+    lookups: Mapping[ResourceFormat, Lookup] = field(default_factory=dict)
 
     def locate(self, resources: Iterable[Resource]) -> Resource | None:
         """The first resource this remediation acts on, with its short name and canonical ARN."""
@@ -126,7 +136,18 @@ class Identity:
         return None
 
     def identify(self, resource: Resource) -> Resource:
-        name = self.name(resource)
+        """The resource with its short name and canonical ARN; no ARN yet where a lookup is due."""
+        return self._named(resource, self.name(resource), known=resource.format not in self.lookups)
+
+    def needs_lookup(self, resource: Resource) -> bool:
+        """Is this resource named by an id only AWS can turn into its name (see `lookups`)?"""
+        return resource.format in self.lookups and resource.arn is None
+
+    def look_up(self, client: Any, resource: Resource) -> Resource:
+        """The resource named as its API takes it, with its canonical ARN: one read call."""
+        return self._named(resource, self.lookups[resource.format](client, resource), known=True)
+
+    def _named(self, resource: Resource, name: str, *, known: bool) -> Resource:
         arn = self.arn.format(
             partition=resource.partition, region=resource.region, account=resource.account_id, name=name
         )
@@ -138,7 +159,7 @@ class Identity:
             account_id=resource.account_id,
             region=resource.region,
             partition=resource.partition,
-            arn=arn or None,
+            arn=(arn or None) if known else None,
             format=resource.format,
             tags=resource.tags,
         )

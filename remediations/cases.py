@@ -3,8 +3,9 @@
 Each remediation module returns its `Cases` from a function (built only when a test asks, never
 at cold start): the states it starts from and the plan expected, the exact AWS calls of a full
 path with the refusals to try, revert cases ("stricter since", "changed by someone else since"),
-and a live case run against moto. Adding a remediation adds its cases here, in its own module,
-and no line to a shared test table.
+a live case run against moto, and, for a resource some producer names by an id its API does not
+take, the lookup of its name. Adding a remediation adds its cases here, in its own module, and no
+line to a shared test table.
 """
 
 from __future__ import annotations
@@ -88,6 +89,18 @@ class LiveCase:
     params: Mapping[str, Any]
     #: compares states after a round trip: e.g. security-group rules get new ids when re-created
     normalize: Callable[[Any], Any] = lambda state: state
+    #: id_in(session, made, format): the id a format with a lookup (`Identity.lookups`) names the
+    #: made resource by (AWS Config: an RDS instance's `db-…` resource id), for the sample events
+    id_in: Callable[[Any, Resource, ResourceFormat], str] | None = None
+
+
+@dataclass(frozen=True)
+class LookupCase:
+    """A resource named by an id its API does not take → the one read call → the name found."""
+
+    resource: Resource
+    call: Exchange
+    name: str
 
 
 @dataclass(frozen=True)
@@ -104,3 +117,5 @@ class Cases:
     identities: tuple[tuple[Resource, str], ...] = ()  # (resource, expected name)
     #: why no revert case can start from a stricter state, when none can (say it, do not skip it)
     strictest: str = ""
+    #: one per format the identity looks the name up in (`Identity.lookups`)
+    lookups: tuple[LookupCase, ...] = ()

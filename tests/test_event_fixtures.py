@@ -259,10 +259,15 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
     for _, target in targets(json.loads(text)):
         assert target is not None
         remediation, named = target
-        made = remediation.identity.locate([remediation.cases().live.setup(session)])
+        live = remediation.cases().live
+        made = remediation.identity.locate([live.setup(session)])
         assert made is not None
-        if named.name != made.name:
-            text = text.replace(named.name, made.name)
+        wanted = made.name
+        if remediation.identity.needs_lookup(named):  # the event names it by another id (Config: `db-…`)
+            assert live.id_in is not None
+            wanted = live.id_in(session, made, named.format)
+        if named.name != wanted:
+            text = text.replace(named.name, wanted)
     event = json.loads(text)
     estate.import_findings(event)
     engine, recorder = make_engine()
@@ -278,6 +283,8 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
         acts = rule.automatic or finding.from_custom_action
         expected.append("remediated" if acts else "waiting")
         client = session.client(remediation.service)  # type: ignore[call-overload]
+        if remediation.identity.needs_lookup(resource):
+            resource = remediation.identity.look_up(client, resource)
         state = remediation.read(client, resource, rule.parameters)
         assert remediation.plan(state, rule.parameters).compliant == acts, f"{resource.id}: {line}"
         assert line["changes"], f"{resource.id}: the note must say what changes, or would"

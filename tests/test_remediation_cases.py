@@ -14,7 +14,8 @@ and checks, for every remediation:
   what someone else changed;
 - live, on moto: fix, read back exactly the state the plan announced, revert, read back the
   state from before the fix;
-- identity: the resource found in every input format, with its short name and canonical ARN.
+- identity: the resource found in every input format, with its short name and canonical ARN; where
+  a format names it by an id its API does not take, no ARN until the one read call looks it up.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from botocore.stub import Stubber
 from engine.clients import ClientFactory
 from engine.decide import Decision
 from engine.remediate import remediate
-from model.errors import RevertConflictError
+from model.errors import RemediationFailedError, RevertConflictError
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations import CATALOG
@@ -93,6 +94,13 @@ def test_every_remediation_carries_its_cases(name: str) -> None:
     assert "stricter" in kinds or cases.strictest, "a revert case: made stricter since (or why none can be)"
     formats = {resource.format for resource, _ in cases.identities}
     assert formats == set(remediation.identity.types), "an identity case for each input format it declares"
+    looked_up = {case.resource.format for case in cases.lookups}
+    assert looked_up == set(remediation.identity.lookups), (
+        "a lookup case for each format it looks names up in"
+    )
+    assert not remediation.identity.lookups or cases.live.id_in, (
+        "the live case names its resource by those ids"
+    )
     assert remediation.summary and remediation.risk and remediation.permissions.revert
 
 
@@ -333,10 +341,48 @@ def test_identity_in_every_input_format(name: str, resource: Resource, expected:
     identity = CATALOG[name].identity
     located = identity.locate([Resource("AwsSomethingElse", "x", "x", ACCOUNT, REGION), resource])
     assert located is not None and located.name == expected
-    if identity.account_level:
+    if resource.format in identity.lookups:  # named by another id: no ARN is guessed from it
+        assert located.arn is None and identity.needs_lookup(located)
+    elif identity.account_level:
         assert located.arn is None and canonical_id(located) == f"account/{ACCOUNT}/{REGION}"
     else:
         assert located.arn and located.arn.startswith("arn:aws:") and expected in located.arn
+
+
+def lookup_cases() -> Iterator[Any]:
+    for name in REMEDIATIONS:
+        for case in cases_of(name).lookups:
+            yield pytest.param(name, case, id=f"{name}: {case.resource.format}:{case.resource.type}")
+
+
+@pytest.mark.parametrize(("name", "case"), list(lookup_cases()))
+def test_lookup_names_the_resource_with_one_declared_read(name: str, case: Any) -> None:
+    remediation = CATALOG[name]
+    client = client_for(remediation)
+    located = remediation.identity.locate([case.resource])
+    assert located is not None
+    with Stubber(client) as stubber:
+        stubber.add_response(case.call.method, dict(case.call.response), dict(case.call.params))
+        named = remediation.identity.look_up(client, located)
+        stubber.assert_no_pending_responses()
+    assert named.name == case.name and named.arn and named.arn.endswith(case.name)
+    assert not remediation.identity.needs_lookup(named)
+    assert iam_action(client, case.call.method) in remediation.permissions.read
+
+
+@pytest.mark.parametrize(("name", "case"), list(lookup_cases()))
+def test_lookup_fails_when_aws_finds_nothing(name: str, case: Any) -> None:
+    remediation = CATALOG[name]
+    client = client_for(remediation)
+    located = remediation.identity.locate([case.resource])
+    assert located is not None
+    empty: dict[str, list[Any]] = {
+        key: [] for key, value in case.call.response.items() if isinstance(value, list)
+    }
+    with Stubber(client) as stubber, pytest.raises(RemediationFailedError, match="expected one") as error:
+        stubber.add_response(case.call.method, empty, dict(case.call.params))
+        remediation.identity.look_up(client, located)
+    assert error.value.error_code and not error.value.transient
 
 
 @pytest.mark.parametrize("name", [name for name in REMEDIATIONS if CATALOG[name].service == "s3"])

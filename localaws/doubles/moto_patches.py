@@ -42,6 +42,7 @@ from localaws.doubles import (
     ec2_instance_metadata,
     ec2_snapshots,
     lambda_policy,
+    rds_double,
     securityhub_actions,
     securityhub_findings,
 )
@@ -111,4 +112,5 @@ def install_aws_doubles() -> None:
         for cls, methods in patches:
             for name, function in methods.items():
                 setattr(cls, name, function)
+        rds_double.install()
         _installed = True
