@@ -12,6 +12,7 @@ from remediations import (
     ec2_ebs_default_encryption,
     ec2_public_ingress,
     iam_password_policy,
+    kms_key_rotation,
     s3_account_public_access,
     s3_bucket_public_access,
     s3_default_encryption,
@@ -38,5 +39,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_bucket_public_access.REMEDIATION,
         # S3 transport security
         s3_require_ssl.REMEDIATION,
+        # Key rotation
+        kms_key_rotation.REMEDIATION,
     ]
 )

@@ -29,10 +29,11 @@ from typing import Any
 import moto.securityhub.urls
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
+from moto.kms.responses import KmsResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
-from localaws.doubles import config_double, securityhub_actions, securityhub_findings
+from localaws.doubles import config_double, kms_rotation, securityhub_actions, securityhub_findings
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
@@ -82,6 +83,7 @@ def install_aws_doubles() -> None:
             (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
             (ConfigResponse, CONFIG_RESPONSES),
             (ConfigBackend, CONFIG_BACKEND_METHODS),
+            (KmsResponse, kms_rotation.KMS_RESPONSES),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
