@@ -8,6 +8,7 @@ the list below, then give it a rule in `rules/registry.json`. A duplicate name f
 from __future__ import annotations
 
 from remediations import (
+    dynamodb_deletion_protection,
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_public_ingress,
@@ -41,5 +42,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_require_ssl.REMEDIATION,
         # Key rotation
         kms_key_rotation.REMEDIATION,
+        # Deletion protection
+        dynamodb_deletion_protection.REMEDIATION,
     ]
 )
