@@ -8,6 +8,7 @@ the list below, then give it a rule in `rules/registry.json`. A duplicate name f
 from __future__ import annotations
 
 from remediations import (
+    cloudtrail_log_file_validation,
     dynamodb_deletion_protection,
     ec2_default_security_group,
     ec2_ebs_default_encryption,
@@ -42,6 +43,8 @@ CATALOG: dict[str, Remediation] = build_catalog(
         s3_require_ssl.REMEDIATION,
         # Key rotation
         kms_key_rotation.REMEDIATION,
+        # Audit logs
+        cloudtrail_log_file_validation.REMEDIATION,
         # Deletion protection
         dynamodb_deletion_protection.REMEDIATION,
     ]
