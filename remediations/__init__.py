@@ -13,6 +13,7 @@ from remediations import (
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_public_ingress,
+    ecr_scan_on_push,
     iam_password_policy,
     kms_key_rotation,
     s3_account_public_access,
@@ -45,6 +46,8 @@ CATALOG: dict[str, Remediation] = build_catalog(
         kms_key_rotation.REMEDIATION,
         # Audit logs
         cloudtrail_log_file_validation.REMEDIATION,
+        # Image scanning
+        ecr_scan_on_push.REMEDIATION,
         # Deletion protection
         dynamodb_deletion_protection.REMEDIATION,
     ]
