@@ -62,9 +62,10 @@ def repository_name(resource: Resource) -> str:
 
 
 def read(client: ECRClient, resource: Resource, params: Params) -> dict[str, Any]:
-    (repository,) = client.describe_repositories(
+    repositories = client.describe_repositories(
         registryId=resource.account_id, repositoryNames=[resource.name]
-    )["repositories"]
+    )
+    repository = (repositories.get("repositories") or [{}])[0]  # an unknown name: RepositoryNotFoundException
     registry = client.get_registry_scanning_configuration()["scanningConfiguration"]
     return {
         "RegistryId": resource.account_id,

@@ -1,1 +1,1 @@
-"""What moto lacks for Security Hub and Config, patched into moto itself (see `moto_patches`)."""
+"""What moto lacks for Security Hub, Config and KMS rotation, patched into moto itself (see `moto_patches`)."""
