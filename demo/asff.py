@@ -78,6 +78,12 @@ CONTROLS: Mapping[str, Control] = {
         ),
         Control("SQS.1", "Amazon SQS queues should be encrypted at rest", "sqs-queue-encrypted"),
         Control("SNS.1", "SNS topics should be encrypted at-rest using AWS KMS", "sns-encrypted-kms"),
+        Control("KMS.4", "AWS KMS key rotation should be enabled", "cmk-backing-key-rotation-enabled"),
+        Control(
+            "DynamoDB.6",
+            "DynamoDB tables should have deletion protection enabled",
+            "dynamodb-table-deletion-protection-enabled",
+        ),
     )
 }
 #: CIS AWS Foundations Benchmark v1.2.0 rule numbers of the controls above.

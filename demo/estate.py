@@ -103,6 +103,19 @@ def public_function_policy(session: boto3.Session) -> str:
     return ", ".join(s["Sid"] for s in function_policy(PUBLIC_FUNCTION, session=session)) or "none"
 
 
+def key_without_rotation(session: boto3.Session, account: str, region: str) -> Target:
+    """A customer managed key for the orders data, never rotated."""
+    arn = estate.create_key_without_rotation(region, session=session, description="demo orders key")
+    key_id = arn.rsplit("/", 1)[-1]
+    return Target("AwsKmsKey", arn, {"AwsKmsKey": {"KeyId": key_id, "KeyManager": "CUSTOMER"}})
+
+
+def unprotected_table(session: boto3.Session, account: str, region: str) -> Target:
+    """The orders table, which one DeleteTable would remove."""
+    arn = estate.create_unprotected_table("demo-orders", region, session=session)
+    return Target("AwsDynamoDbTable", arn, {"AwsDynamoDbTable": {"TableName": "demo-orders"}})
+
+
 def _bucket(name: str) -> Target:
     return Target("AwsS3Bucket", f"arn:aws:s3:::{name}", {"AwsS3Bucket": {"Name": name}})
 
@@ -138,4 +151,6 @@ PIECES: tuple[Piece, ...] = (
     ),
     Piece("member", "unencrypted queue", unencrypted_queue, (FindingSpec("SQS.1", delivery="backlog"),)),
     Piece("member", "unencrypted topic", unencrypted_topic, (FindingSpec("SNS.1", delivery="backlog"),)),
+    Piece("member", "KMS key without rotation", key_without_rotation, (FindingSpec("KMS.4"),)),
+    Piece("member", "table without deletion protection", unprotected_table, (FindingSpec("DynamoDB.6"),)),
 )

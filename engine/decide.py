@@ -113,6 +113,9 @@ def foreign_resource(finding: Finding, resource: Resource) -> str:
     The engine acts with the credentials of the finding's account, in the resource's region: a
     resource whose ARN names another account or region is not what those credentials should
     touch. ARNs without an account or region (S3 buckets) say nothing either way.
+    A remediation whose resource lives in the Region its ARN names (`Identity.region_in_arn`: a
+    multi-Region trail, reported from every Region it logs) has that Region already, so a finding
+    from another Region of the same account names it rightly; its account must still agree.
     """
     if not resource.id.startswith("arn:"):
         return ""

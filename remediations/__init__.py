@@ -13,6 +13,8 @@ remediations.
 from __future__ import annotations
 
 from remediations import (
+    cloudtrail_log_file_validation,
+    dynamodb_deletion_protection,
     ec2_default_security_group,
     ec2_ebs_default_encryption,
     ec2_instance_imdsv2,
@@ -20,9 +22,11 @@ from remediations import (
     ec2_public_snapshots,
     ec2_subnet_public_ip,
     ec2_transit_gateway_auto_accept,
+    ecr_scan_on_push,
     iam_access_key_rotation,
     iam_password_policy,
     iam_unused_credentials,
+    kms_key_rotation,
     lambda_public_access,
     rds_cluster_setting,
     rds_instance_setting,
@@ -73,5 +77,13 @@ CATALOG: dict[str, Remediation] = build_catalog(
         rds_instance_setting.REMEDIATION,
         rds_cluster_setting.REMEDIATION,
         rds_public_access.REMEDIATION,
+        # Key rotation
+        kms_key_rotation.REMEDIATION,
+        # Audit logs
+        cloudtrail_log_file_validation.REMEDIATION,
+        # Image scanning
+        ecr_scan_on_push.REMEDIATION,
+        # Deletion protection
+        dynamodb_deletion_protection.REMEDIATION,
     ]
 )

@@ -13,6 +13,7 @@ declares can be checked against the calls its cases make.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -95,6 +96,18 @@ def last_segment(resource: Resource) -> str:
     return text[max(text.rfind("/"), text.rfind(":")) + 1 :] or resource.id
 
 
+#: A Region as an ARN names it (`us-east-1`, `us-gov-west-1`); anything else is not taken as one.
+ARN_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+
+
+def arn_region(resource_id: str) -> str:
+    """The Region an ARN names ('' for an ARN without one, an ill-formed one, or no ARN)."""
+    parts = resource_id.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and ARN_REGION.match(parts[3]):
+        return parts[3]
+    return ""
+
+
 def whole_id(resource: Resource) -> str:
     """The id as given: for APIs that take the ARN itself (SNS topics)."""
     return resource.id
@@ -121,12 +134,21 @@ class Identity:
     identifier). There `identify` leaves the ARN unset, and the engine calls `look_up` (one read
     call, with the remediation's client) before the tag check, the claim and the fix: no ARN is
     ever guessed from an id that is not a name.
+
+    `region_in_arn`: the resource lives in the Region its ARN names, which need not be the Region
+    the finding names. A multi-Region CloudTrail trail is evaluated, and reported, in every Region
+    it logs, but exists, and can be read and updated, only in its home Region, which its ARN
+    names. The identified resource then has that Region, so the client, the claim key, the tag
+    check and the undo record all go there; the account must still be the finding's
+    (`engine.decide.foreign_resource`). A resource named without an ARN (a Config resource id) or
+    by an ARN with no well-formed Region keeps the finding's Region.
     """
 
     types: Mapping[ResourceFormat, frozenset[str]]
     arn: str = ""
     name: Callable[[Resource], str] = last_segment
     lookups: Mapping[ResourceFormat, Lookup] = field(default_factory=dict)
+    region_in_arn: bool = False
 
     def locate(self, resources: Iterable[Resource]) -> Resource | None:
         """The first resource this remediation acts on, with its short name and canonical ARN."""
@@ -148,8 +170,9 @@ class Identity:
         return self._named(resource, self.lookups[resource.format](client, resource), known=True)
 
     def _named(self, resource: Resource, name: str, *, known: bool) -> Resource:
+        region = (arn_region(resource.id) if self.region_in_arn else "") or resource.region
         arn = self.arn.format(
-            partition=resource.partition, region=resource.region, account=resource.account_id, name=name
+            partition=resource.partition, region=region, account=resource.account_id, name=name
         )
         # Built field by field: dataclasses.replace costs as much as the rest of the decision.
         return Resource(
@@ -157,7 +180,7 @@ class Identity:
             id=resource.id,
             name=name,
             account_id=resource.account_id,
-            region=resource.region,
+            region=region,
             partition=resource.partition,
             arn=(arn or None) if known else None,
             format=resource.format,

@@ -31,7 +31,17 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     for control in ("EC2.2", "EC2.13", "S3.8", "SNS.1"):
         row = next(line for line in first.splitlines() if f" {control} " in line)
         assert "remediated" in row and row.rstrip().endswith("RESOLVED"), row
+    # Safe fixes apply on their own, from their Imported event: the key rotates, the table is protected.
+    for control, change in (
+        ("KMS.4", "KeyRotationEnabled: false → true"),
+        ("DynamoDB.6", "DeletionProtectionEnabled: false → true"),
+    ):
+        row = next(line for line in first.splitlines() if f" {control} " in line)
+        assert "Imported event" in row and "remediated" in row and change in row, row
+        assert row.rstrip().endswith("RESOLVED"), row
+    assert "KmsRemediationFunction" in out and "DynamodbRemediationFunction" in out
     rows = [line for line in second.splitlines() if line.startswith(("hub ", "member "))]
+    assert any(" KMS.4 " in row for row in rows) and any(" DynamoDB.6 " in row for row in rows)
     assert rows and all("already-compliant" in row and row.rstrip().endswith("RESOLVED") for row in rows)
     assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
     _check_public_function(imported, first)

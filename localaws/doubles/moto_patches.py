@@ -34,6 +34,7 @@ from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.ec2.models import EC2Backend
 from moto.ec2.responses import EC2Response
+from moto.kms.responses import KmsResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
@@ -41,6 +42,7 @@ from localaws.doubles import (
     config_double,
     ec2_instance_metadata,
     ec2_snapshots,
+    kms_rotation,
     lambda_policy,
     rds_double,
     securityhub_actions,
@@ -108,6 +110,7 @@ def install_aws_doubles() -> None:
             (LambdaResponse, lambda_policy.LAMBDA_RESPONSES),
             (LambdaBackend, lambda_policy.LAMBDA_BACKEND_METHODS),
             (Policy, lambda_policy.LAMBDA_POLICY_METHODS),
+            (KmsResponse, kms_rotation.KMS_RESPONSES),
         ]
         for cls, methods in patches:
             for name, function in methods.items():

@@ -28,6 +28,7 @@ from localaws.estate.builders import (
     import_findings,
     set_weak_password_policy,
 )
+from localaws.estate.keys_tables import create_key_without_rotation, create_unprotected_table
 from localaws.estate.names import (
     ACCOUNT,
     BPA_FLAGS,
@@ -76,10 +77,12 @@ __all__ = [
     "create_config_rule",
     "create_custom_config_rule",
     "create_default_security_group",
+    "create_key_without_rotation",
     "create_open_security_group",
     "create_security_group",
     "create_unencrypted_queue",
     "create_unencrypted_topic",
+    "create_unprotected_table",
     "default_security_group",
     "ebs_encryption_by_default",
     "enable_security_hub",
