@@ -10,6 +10,7 @@ line to a shared test table.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,23 @@ KEY_ARN = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-123456789
 def resource(type_: str, id_: str, format_: ResourceFormat = ResourceFormat.ASFF) -> Resource:
     """A resource as a finding in the cases' account and region names it."""
     return Resource(type=type_, id=id_, name=id_, account_id=ACCOUNT, region=REGION, format=format_)
+
+
+def built_by(builder: str, type_: str, **arguments: Any) -> Callable[[Any], Resource]:
+    """A live case's setup made by a builder of the local AWS package (`"module:function"`).
+
+    For state no API call can make (moto cannot backdate an access key: the builder ages it in
+    moto's backend). The builder is named, not imported, so the remediations' package (what the
+    Lambda ships) never imports the local AWS package; a test resolves it when it runs the case.
+    `builder(session, **arguments)` returns the ARN of what it made.
+    """
+
+    def setup(session: Any) -> Resource:
+        module, _, name = builder.partition(":")
+        make: Callable[..., str] = getattr(importlib.import_module(module), name)
+        return resource(type_, make(session, **arguments))
+
+    return setup
 
 
 @dataclass(frozen=True)

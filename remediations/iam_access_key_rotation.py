@@ -79,7 +79,6 @@ def keeps(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
 
 
 def cases() -> Cases:
-    from localaws.estate.iam_users import CASE_USER, create_user_with_credentials
     from remediations.cases import (
         ACCOUNT,
         Cases,
@@ -88,6 +87,7 @@ def cases() -> Cases:
         PlanCase,
         RevertCase,
         StubbedCase,
+        built_by,
         resource,
     )
 
@@ -104,9 +104,9 @@ def cases() -> Cases:
     old_off, older_off = {**old, "Status": "Inactive"}, {**older, "Status": "Inactive"}
     user_id = "AIDAZ4EXAMPLEUSER1234"
 
-    def setup(session: Any) -> Resource:
-        arn = create_user_with_credentials(session, CASE_USER, key_ages=(120, 3))
-        return resource("AwsIamUser", arn)
+    setup = built_by(
+        "localaws.estate.iam_users:create_user_with_credentials", "AwsIamUser", key_ages=(120, 3)
+    )
 
     return Cases(
         plans=(

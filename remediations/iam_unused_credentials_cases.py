@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from model.finding import Resource, ResourceFormat
+from model.finding import ResourceFormat
 from remediations.cases import (
     ACCOUNT,
     Cases,
@@ -20,6 +20,7 @@ from remediations.cases import (
     PlanCase,
     RevertCase,
     StubbedCase,
+    built_by,
     resource,
 )
 from remediations.iam_access_keys import without_read_time
@@ -58,11 +59,12 @@ DELETED = "deleted (a deleted password cannot be restored by undo)"
 
 
 def build() -> Cases:
-    from localaws.estate.iam_users import CASE_USER, create_user_with_credentials
-
-    def setup(session: Any) -> Resource:
-        arn = create_user_with_credentials(session, CASE_USER, key_ages=(120, 3), key_last_used=(None, 1))
-        return resource("AwsIamUser", arn)
+    setup = built_by(
+        "localaws.estate.iam_users:create_user_with_credentials",
+        "AwsIamUser",
+        key_ages=(120, 3),
+        key_last_used=(None, 1),
+    )
 
     return Cases(
         plans=(

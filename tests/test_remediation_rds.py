@@ -192,7 +192,13 @@ def test_a_cluster_members_minor_version_upgrades_are_its_own() -> None:
 
 # --- never weaken, never ApplyImmediately -----------------------------------------------------------
 
-RULES = [rule for rule in load_registry().rules if rule.family == "rds"]
+#: The settings remediations of this file (RDS.1's snapshot remediation has its own properties).
+SETTINGS_REMEDIATIONS = {
+    "rds.enable-instance-setting",
+    "rds.enable-cluster-setting",
+    "rds.disable-public-access",
+}
+RULES = [rule for rule in load_registry().rules if rule.remediation.name in SETTINGS_REMEDIATIONS]
 
 
 def states(identifier_key: str, settings: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
