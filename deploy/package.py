@@ -1,23 +1,30 @@
-"""Build the remediation functions' Lambda package, measure it, and prove it imports like the tests do.
+"""Build one remediation function's Lambda package, measure it, and prove it imports like the tests do.
 
-    python -m deploy.package build DIR        # what `sam build` runs (Makefile `build-<Function>`)
-    python -m deploy.package check DIR...     # size limit, then import engine.handler from each DIR
+    python -m deploy.package build DIR --family s3   # what `sam build` runs (Makefile `build-<Function>`)
+    python -m deploy.package check DIR...            # size limit, then import engine.handler from each DIR
 
-What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json files
-(not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), and the
-`[project].dependencies` of pyproject.toml that the platform does not provide: boto3 comes with
-the python3.13 runtime, Powertools with its AWS-managed layer (template.yaml). A dependency is copied from
-the running environment when that is a pure-Python install of a matching version (the version the
-tests ran against), else downloaded for arm64 with pip.
+Each function serves one remediation family (deploy/functions.py) and ships only that family's
+code. What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json
+files (not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), except
+that of `remediations/` only the family's modules and the helpers they import go in, and of
+`model/compiled/` only the validators of the event schemas, the registry schema and the family's
+parameter schemas. Then the `[project].dependencies` of pyproject.toml that the platform does not
+provide: boto3 comes with the python3.13 runtime, Powertools with its AWS-managed layer
+(template.yaml). A dependency is copied from the running environment when that is a pure-Python
+install of a matching version (the version the tests ran against), else downloaded for arm64 with pip.
 
 `check` runs a fresh interpreter isolated from site-packages (`-I -S`) whose path holds only the
-package and what Lambda adds (`RUNTIME_MODULES`, `LAYER_MODULES`), then calls the handler with a
-sample event, so a missing file or undeclared dependency fails here and not in AWS.
+package and what Lambda adds (`RUNTIME_MODULES`, `LAYER_MODULES`), with the function's family in
+its environment, then calls the handler with a sample event, so a missing file or undeclared
+dependency fails here and not in AWS; it fails too when the handler imported another family's
+remediation. The family of a built directory is its function's (`.aws-sam/build/S3RemediationFunction`:
+s3) unless `--family` says it.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import compileall
 import importlib.metadata
 import importlib.util
@@ -38,6 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Bytes of the unzipped package (our code and dependencies, without boto3 or Powertools).
 SIZE_LIMIT = 1_000_000
 FUNCTION_PACKAGES = ("model", "engine", "rules", "remediations")
+#: Every top-level package of this repository (what the import check reports the handler loaded).
+OUR_PACKAGES = frozenset({*FUNCTION_PACKAGES, "cli", "demo", "bench", "localaws", "tools", "tests", "deploy"})
+REMEDIATIONS = ROOT / "remediations"
+COMPILED = ROOT / "model" / "compiled"
 PROVIDED = {"boto3": "the Lambda python3.13 runtime", "aws-lambda-powertools": "the Powertools layer"}
 #: Top-level modules the python3.13 runtime ships with boto3, and the ones our code uses from the layer.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -63,13 +74,13 @@ def bundled_dependencies() -> list[str]:
     return [str(r) for r in requirements if _name(str(r)) not in PROVIDED]
 
 
-def build(target: Path) -> None:
+def build(target: Path, family: str) -> None:
+    """The package of the `family` function in `target` (sources, data and bytecode)."""
     target.mkdir(parents=True, exist_ok=True)
-    for package in FUNCTION_PACKAGES:
-        for path in _package_files(ROOT / package):
-            destination = target / path.relative_to(ROOT)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
+    for path in function_files(family):
+        destination = target / path.relative_to(ROOT)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
     for requirement in bundled_dependencies():
         if not _copy_installed(requirement, target):
             subprocess.run(
@@ -77,6 +88,57 @@ def build(target: Path) -> None:
                 check=True,
             )
     precompile(target)
+
+
+def function_files(family: str) -> list[Path]:
+    """Our files in the `family` function: the data flow minus other families' code and validators."""
+    import remediations
+
+    if family not in remediations.FAMILIES:
+        raise ValueError(f"no remediation family {family!r}; known: {sorted(remediations.FAMILIES)}")
+    remediation_modules = _imported_closure(REMEDIATIONS, {"__init__", *remediations.MODULES[family]})
+    validators = {f"v{digest}.py" for digest in family_schema_digests(family)}
+    files = []
+    for package in FUNCTION_PACKAGES:
+        for path in _package_files(ROOT / package):
+            if path.parent == REMEDIATIONS and path.stem not in remediation_modules:
+                continue
+            if path.parent == COMPILED and path.name.startswith("v") and path.name not in validators:
+                continue
+            files.append(path)
+    return files
+
+
+def family_schema_digests(family: str) -> set[str]:
+    """The compiled validators the family's function loads: events, registry, its parameters."""
+    from model.schema import schema_digest
+    from tools.compile_schemas import known_schemas
+
+    return {schema_digest(schema) for schema in known_schemas(frozenset({family}))}
+
+
+def _imported_closure(package_dir: Path, modules: set[str]) -> set[str]:
+    """`modules` of `package_dir` and every module of it they import, anywhere in their code.
+
+    Imports inside functions and under TYPE_CHECKING count too: a helper only the tests reach
+    (`cases`) costs a few KB and keeps every module importable in full.
+    """
+    package = package_dir.name
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        if (module := todo.pop()) in seen:
+            continue
+        seen.add(module)
+        tree = ast.parse((package_dir / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                todo += [alias.name for alias in node.names if (package_dir / f"{alias.name}.py").is_file()]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{package}."):
+                todo.append(str(node.module).split(".")[1])
+            elif isinstance(node, ast.Import):
+                todo += [a.name.split(".")[1] for a in node.names if a.name.startswith(f"{package}.")]
+    return seen
 
 
 def precompile(target: Path) -> None:
@@ -102,13 +164,19 @@ def size(directory: Path) -> tuple[int, int]:
 
 
 def import_check(directory: Path, environment: dict[str, str] | None = None) -> dict[str, object]:
-    """Import `engine.handler` from `directory` as Lambda would and run it on a sample event."""
+    """Import `engine.handler` from `directory` as Lambda would and run it on a sample event.
+
+    The report says which of our modules the handler imported (`modules`).
+    """
     with tempfile.TemporaryDirectory() as provided:
         for module in (*RUNTIME_MODULES, *LAYER_MODULES):
             origin = _module_path(module)
             (Path(provided) / origin.name).symlink_to(origin)
         script = _IMPORT_CHECK.format(
-            package=str(directory.resolve()), provided=provided, event=str(SMOKE_EVENT)
+            package=str(directory.resolve()),
+            provided=provided,
+            event=str(SMOKE_EVENT),
+            packages=sorted(OUR_PACKAGES),
         )
         env = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
         env.update(environment or {})
@@ -124,6 +192,10 @@ def import_check(directory: Path, environment: dict[str, str] | None = None) -> 
 _IMPORT_CHECK = """
 import json, sys
 sys.path[:0] = [{package!r}, {provided!r}]
+import fastjsonschema
+def compile_on_the_spot(*args, **kwargs):
+    raise ImportError("a schema's validator is missing from the package (model/compiled/): `make schemas`")
+fastjsonschema.compile = compile_on_the_spot
 import engine.handler
 assert engine.handler.__file__.startswith({package!r}), engine.handler.__file__
 class Context:
@@ -131,8 +203,47 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:check"
 with open({event!r}) as f:
     report = engine.handler.lambda_handler(json.load(f), Context())
-print(json.dumps({{"handler": engine.handler.__file__, "report": report}}))
+ours = sorted(m for m in sys.modules if m.split(".")[0] in {packages!r})
+print(json.dumps({{"handler": engine.handler.__file__, "report": report, "modules": ours}}))
 """
+
+
+def function_environment(family: str) -> dict[str, str]:
+    """What the function's own environment says about its family (template.yaml sets the rest)."""
+    from engine.settings import ENV_FAMILIES, ENV_REPORT_UNMATCHED
+
+    return {ENV_FAMILIES: family, ENV_REPORT_UNMATCHED: "false"}
+
+
+def family_of_function(function_id: str) -> str:
+    """`s3` of `S3RemediationFunction`: the Makefile's `build-%RemediationFunction` does the same."""
+    return function_id.removesuffix("RemediationFunction").lower()
+
+
+def check(directory: Path, family: str) -> list[str]:
+    """What is wrong with the `family` function built in `directory` (nothing: [])."""
+    import remediations
+
+    problems = []
+    unzipped, zipped = size(directory)
+    verdict = "ok" if unzipped <= SIZE_LIMIT else f"OVER the {SIZE_LIMIT:,}-byte limit"
+    print(
+        f"{directory} ({family}): {unzipped / 1024:.0f} KiB unzipped, {zipped / 1024:.0f} KiB zipped: {verdict}"
+    )
+    if unzipped > SIZE_LIMIT:
+        problems.append(f"{directory}: {unzipped:,} bytes, over the {SIZE_LIMIT:,}-byte limit")
+    report = import_check(directory, function_environment(family))
+    print(f"{directory}: imports and runs engine.handler: {report['handler']}")
+    others = {
+        f"remediations.{m}" for f, modules in remediations.MODULES.items() if f != family for m in modules
+    }
+    imported = report["modules"]
+    assert isinstance(imported, list)
+    if foreign := sorted(others & set(imported)):
+        problems.append(
+            f"{directory}: the {family} function imported other families' remediations: {foreign}"
+        )
+    return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,20 +251,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build").add_argument("directory", type=Path)
-    commands.add_parser("check").add_argument("directories", type=Path, nargs="+")
+    build_command = commands.add_parser("build")
+    build_command.add_argument("directory", type=Path)
+    build_command.add_argument("--family", required=True, help="the function's remediation family (s3, ec2…)")
+    check_command = commands.add_parser("check")
+    check_command.add_argument("directories", type=Path, nargs="+")
+    check_command.add_argument("--family", help="for every directory (default: from its function's name)")
     args = parser.parse_args(argv)
     if args.command == "build":
-        build(args.directory)
+        build(args.directory, args.family)
         return 0
-    failed = False
+    problems = []
     for directory in args.directories:
-        unzipped, zipped = size(directory)
-        verdict = "ok" if unzipped <= SIZE_LIMIT else f"OVER the {SIZE_LIMIT:,}-byte limit"
-        print(f"{directory}: {unzipped / 1024:.0f} KiB unzipped, {zipped / 1024:.0f} KiB zipped: {verdict}")
-        failed |= unzipped > SIZE_LIMIT
-        print(f"{directory}: imports and runs engine.handler: {import_check(directory)['handler']}")
-    return 1 if failed else 0
+        problems += check(directory, args.family or family_of_function(directory.resolve().name))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _package_files(package: Path) -> Iterator[Path]:
