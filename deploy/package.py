@@ -39,6 +39,7 @@ import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,15 +164,28 @@ def size(directory: Path) -> tuple[int, int]:
     return sum(path.stat().st_size for path in files), len(buffer.getvalue())
 
 
+@contextmanager
+def provided_modules() -> Iterator[str]:
+    """A folder holding what Lambda puts on the path besides the package: the runtime's boto3, the layer."""
+    with tempfile.TemporaryDirectory() as provided:
+        for module in (*RUNTIME_MODULES, *LAYER_MODULES):
+            origin = _module_path(module)
+            (Path(provided) / origin.name).symlink_to(origin)
+        yield provided
+
+
+def lambda_command(code: str, package: Path | None, provided: str) -> list[str]:
+    """`python -c code` isolated from site-packages, its path the package (if any) and `provided`."""
+    path = [str(package.resolve())] if package else []
+    return [sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = {[*path, provided]!r}\n{code}"]
+
+
 def import_check(directory: Path, environment: dict[str, str] | None = None) -> dict[str, object]:
     """Import `engine.handler` from `directory` as Lambda would and run it on a sample event.
 
     The report says which of our modules the handler imported (`modules`).
     """
-    with tempfile.TemporaryDirectory() as provided:
-        for module in (*RUNTIME_MODULES, *LAYER_MODULES):
-            origin = _module_path(module)
-            (Path(provided) / origin.name).symlink_to(origin)
+    with provided_modules() as provided:
         script = _IMPORT_CHECK.format(
             package=str(directory.resolve()),
             provided=provided,
