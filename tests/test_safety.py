@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from engine.process import OTHER_FAMILY
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from localaws import estate
@@ -18,7 +19,6 @@ from localaws.events import load_event
 from localaws.faults import SendFaults, inject_call_faults
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource, ResourceFormat
-from engine.process import OTHER_FAMILY
 from remediations import FAMILIES, catalog
 
 TABLE = "remediator-state"
