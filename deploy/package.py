@@ -272,12 +272,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     check_command.add_argument("directories", type=Path, nargs="+")
     check_command.add_argument("--family", help="for every directory (default: from its function's name)")
     args = parser.parse_args(argv)
+    import remediations
+
+    known = f"known: {', '.join(sorted(remediations.FAMILIES))}"
     if args.command == "build":
+        if args.family not in remediations.FAMILIES:
+            parser.error(f"no remediation family {args.family!r}; {known}")
         build(args.directory, args.family)
         return 0
     problems = []
     for directory in args.directories:
-        problems += check(directory, args.family or family_of_function(directory.resolve().name))
+        family = args.family or family_of_function(directory.resolve().name)
+        if family not in remediations.FAMILIES:
+            parser.error(
+                f"{directory}: no family {family!r} (a <Family>RemediationFunction folder, or --family); {known}"
+            )
+        problems += check(directory, family)
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
