@@ -9,15 +9,16 @@ files (not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anyth
 that of `remediations/` only the family's modules and the helpers they import go in, and of
 `model/compiled/` only the validators of the event schemas, the registry schema and the family's
 parameter schemas. Then the `[project].dependencies` of pyproject.toml that the platform does not
-provide: boto3 comes with the python3.13 runtime, Powertools with its AWS-managed layer
-(template.yaml). A dependency is copied from the running environment when that is a pure-Python
+provide and the code needs at run time: boto3 comes with the python3.13 runtime, Powertools with
+its AWS-managed layer (template.yaml), and fastjsonschema only writes the compiled validators, which
+run without it (`BUILD_ONLY`), so today there is none. A dependency is copied from the running environment when that is a pure-Python
 install of a matching version (the version the tests ran against), else downloaded for arm64 with pip.
 
 `check` runs a fresh interpreter isolated from site-packages (`-I -S`) whose path holds only the
 package and what Lambda adds (`RUNTIME_MODULES`, `LAYER_MODULES`), with the function's family in
 its environment, then calls the handler with a sample event, so a missing file or undeclared
 dependency fails here and not in AWS; it fails too when the handler imported another family's
-remediation. The family of a built directory is its function's (`.aws-sam/build/S3RemediationFunction`:
+remediation, or needed a validator the package lacks (there is no fastjsonschema to compile it). The family of a built directory is its function's (`.aws-sam/build/S3RemediationFunction`:
 s3) unless `--family` says it.
 """
 
@@ -51,6 +52,8 @@ OUR_PACKAGES = frozenset({*FUNCTION_PACKAGES, "cli", "demo", "bench", "localaws"
 REMEDIATIONS = ROOT / "remediations"
 COMPILED = ROOT / "model" / "compiled"
 PROVIDED = {"boto3": "the Lambda python3.13 runtime", "aws-lambda-powertools": "the Powertools layer"}
+#: Dependencies our code needs to be built or tested, never at run time in Lambda.
+BUILD_ONLY = {"fastjsonschema": "writes model/compiled/ (`make schemas`), whose code runs without it"}
 #: Top-level modules the python3.13 runtime ships with boto3, and the ones our code uses from the layer.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 LAYER_MODULES = ("aws_lambda_powertools", "typing_extensions", "aws_xray_sdk", "wrapt")
@@ -72,7 +75,7 @@ def project() -> dict[str, object]:
 def bundled_dependencies() -> list[str]:
     """Requirement strings from pyproject that the package must carry itself."""
     requirements = project()["project"]["dependencies"]  # type: ignore[index]
-    return [str(r) for r in requirements if _name(str(r)) not in PROVIDED]
+    return [str(r) for r in requirements if _name(str(r)) not in {*PROVIDED, *BUILD_ONLY}]
 
 
 def build(target: Path, family: str) -> None:
@@ -206,10 +209,6 @@ def import_check(directory: Path, environment: dict[str, str] | None = None) -> 
 _IMPORT_CHECK = """
 import json, sys
 sys.path[:0] = [{package!r}, {provided!r}]
-import fastjsonschema
-def compile_on_the_spot(*args, **kwargs):
-    raise ImportError("a schema's validator is missing from the package (model/compiled/): `make schemas`")
-fastjsonschema.compile = compile_on_the_spot
 import engine.handler
 assert engine.handler.__file__.startswith({package!r}), engine.handler.__file__
 class Context:
