@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from engine.parse import parse_event
 from engine.process import OTHER_FAMILY
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
@@ -20,6 +21,7 @@ from localaws.faults import SendFaults, inject_call_faults
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource, ResourceFormat
 from remediations import FAMILIES, catalog
+from rules.registry import load_registry
 
 TABLE = "remediator-state"
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
@@ -290,12 +292,19 @@ def test_family_functions_share_a_custom_action_and_answer_alone_for_routed_even
 
 def test_a_function_knows_other_families_findings_and_never_acts_on_them(world: dict[str, str]) -> None:
     """The iam function loads only iam's remediations, yet tells an s3 finding from an unmatched one."""
-    engine, recorder = make_engine(settings(families=frozenset({"iam"}), report_unmatched=False))
+    engine, recorder = make_engine(settings(families=frozenset({"iam"}), report_unmatched=True))
     assert {rule.family for rule in engine.registry.rules} == {"iam"}
     assert {rule.family for rule in engine.registry.unloaded} == FAMILIES - {"iam"}
-    # The custom action reaches every function: the s3 and ec2 findings are the others' to answer.
-    report = engine.handle(event("securityhub-custom-action-mixed.json", world))
-    assert {line["rule"] for line in report["findings"]} <= {r.id for r in engine.registry.rules}
+    # The custom action reaches every function: this one answers for the iam finding and, as the
+    # reporting function, the one no rule matches; the s3 and ec2 findings are the others' to answer.
+    mixed = event("securityhub-custom-action-mixed.json", world)
+    whole = load_registry()
+    family_of = {
+        f.key: getattr(whole.match(f.lookup_keys), "family", None) for f in parse_event(mixed).findings
+    }
+    assert sorted(family_of.values(), key=str) == sorted(["s3", "iam", "ec2", None], key=str)
+    report = engine.handle(mixed)
+    assert sorted((family_of[line["finding"]] for line in report["findings"]), key=str) == [None, "iam"]
     # An event only the s3 function should get (a routing fault): noted, never executed here.
     recorder.calls.clear()
     report = engine.handle(event(S3_EVENT, world))
