@@ -79,7 +79,14 @@ def bundled_dependencies() -> list[str]:
 
 
 def build(target: Path, family: str) -> None:
-    """The package of the `family` function in `target` (sources, data and bytecode)."""
+    """The package of the `family` function in `target` (sources, data and bytecode).
+
+    Every rule of the registry is checked first, against the whole catalog: a function validates
+    only its own family's rules at its cold start, so a broken entry of another family fails here.
+    """
+    from rules.registry import load_registry
+
+    load_registry()
     target.mkdir(parents=True, exist_ok=True)
     for path in function_files(family):
         destination = target / path.relative_to(ROOT)

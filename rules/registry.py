@@ -9,7 +9,8 @@ A function loads only its own families' remediations (`remediations.catalog`): t
 other families are still indexed, as `UnloadedRule`s that know their id, keys and family (the
 prefix of their remediation's name) but not the remediation, so a finding of another family is
 recognised as another function's and never taken for one no rule matches. Their parameters are
-checked wherever the whole catalog is loaded (the test suite, the CLI, `make template`).
+checked wherever the whole catalog is loaded (the test suite, the CLI, `make template`, and the
+packager before it builds any function).
 """
 
 from __future__ import annotations
