@@ -15,8 +15,9 @@ from bench.figures import Figure
 
 def package_size() -> list[Figure]:
     try:
+        from deploy.contents import FUNCTION_PACKAGES
         from deploy.functions import families
-        from deploy.package import FUNCTION_PACKAGES, SIZE_LIMIT, build, bundled_dependencies, size
+        from deploy.package import SIZE_LIMIT, build, bundled_dependencies, size
         from rules.registry import load_registry
     except ImportError as error:
         return [

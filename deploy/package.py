@@ -4,7 +4,7 @@
     python -m deploy.package check DIR...            # size limit, then import engine.handler from each DIR
 
 Each function serves one remediation family (deploy/functions.py) and ships only that family's
-code. What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json
+code (deploy/contents.py). What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json
 files (not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), except
 that of `remediations/` only the family's modules and the helpers they import go in, and of
 `model/compiled/` only the validators of the event schemas, the registry schema and the family's
@@ -25,7 +25,6 @@ s3) unless `--family` says it.
 from __future__ import annotations
 
 import argparse
-import ast
 import compileall
 import importlib.metadata
 import importlib.util
@@ -43,14 +42,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from deploy.contents import FUNCTION_PACKAGES, ROOT, function_files
+
 #: Bytes of the unzipped package (our code and dependencies, without boto3 or Powertools).
 SIZE_LIMIT = 1_000_000
-FUNCTION_PACKAGES = ("model", "engine", "rules", "remediations")
 #: Every top-level package of this repository (what the import check reports the handler loaded).
 OUR_PACKAGES = frozenset({*FUNCTION_PACKAGES, "cli", "demo", "bench", "localaws", "tools", "tests", "deploy"})
-REMEDIATIONS = ROOT / "remediations"
-COMPILED = ROOT / "model" / "compiled"
 PROVIDED = {"boto3": "the Lambda python3.13 runtime", "aws-lambda-powertools": "the Powertools layer"}
 #: Dependencies our code needs to be built or tested, never at run time in Lambda.
 BUILD_ONLY = {"fastjsonschema": "writes model/compiled/ (`make schemas`), whose code runs without it"}
@@ -99,57 +96,6 @@ def build(target: Path, family: str) -> None:
                 check=True,
             )
     precompile(target)
-
-
-def function_files(family: str) -> list[Path]:
-    """Our files in the `family` function: the data flow minus other families' code and validators."""
-    import remediations
-
-    if family not in remediations.FAMILIES:
-        raise ValueError(f"no remediation family {family!r}; known: {sorted(remediations.FAMILIES)}")
-    remediation_modules = _imported_closure(REMEDIATIONS, {"__init__", *remediations.MODULES[family]})
-    validators = {f"v{digest}.py" for digest in family_schema_digests(family)}
-    files = []
-    for package in FUNCTION_PACKAGES:
-        for path in _package_files(ROOT / package):
-            if path.parent == REMEDIATIONS and path.stem not in remediation_modules:
-                continue
-            if path.parent == COMPILED and path.name.startswith("v") and path.name not in validators:
-                continue
-            files.append(path)
-    return files
-
-
-def family_schema_digests(family: str) -> set[str]:
-    """The compiled validators the family's function loads: events, registry, its parameters."""
-    from model.schema import schema_digest
-    from tools.compile_schemas import known_schemas
-
-    return {schema_digest(schema) for schema in known_schemas(frozenset({family}))}
-
-
-def _imported_closure(package_dir: Path, modules: set[str]) -> set[str]:
-    """`modules` of `package_dir` and every module of it they import, anywhere in their code.
-
-    Imports inside functions and under TYPE_CHECKING count too: a helper only the tests reach
-    (`cases`) costs a few KB and keeps every module importable in full.
-    """
-    package = package_dir.name
-    seen: set[str] = set()
-    todo = list(modules)
-    while todo:
-        if (module := todo.pop()) in seen:
-            continue
-        seen.add(module)
-        tree = ast.parse((package_dir / f"{module}.py").read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == package:
-                todo += [alias.name for alias in node.names if (package_dir / f"{alias.name}.py").is_file()]
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(f"{package}."):
-                todo.append(str(node.module).split(".")[1])
-            elif isinstance(node, ast.Import):
-                todo += [a.name.split(".")[1] for a in node.names if a.name.startswith(f"{package}.")]
-    return seen
 
 
 def precompile(target: Path) -> None:
@@ -297,12 +243,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
-
-
-def _package_files(package: Path) -> Iterator[Path]:
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            yield path
 
 
 def _name(requirement: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import remediations
-from deploy import functions, package
+from deploy import contents, functions, package
 from localaws.sam_routes import function_environment
 from rules.registry import load_registry
 
@@ -31,7 +31,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 def test_package_holds_only_the_data_flow_and_bundled_dependencies(built: tuple[str, Path]) -> None:
     _, target = built
     top_level = {path.name for path in target.iterdir() if not path.name.endswith(".dist-info")}
-    assert top_level == set(package.FUNCTION_PACKAGES), "fastjsonschema only writes the validators"
+    assert top_level == set(contents.FUNCTION_PACKAGES), "fastjsonschema only writes the validators"
     sources = list(target.rglob("*.py"))
     compiled = {path.name.split(".")[0] for path in target.rglob("__pycache__/*.cpython-313.pyc")}
     assert sources and {path.stem for path in sources} <= compiled, "every module ships its bytecode"
@@ -48,7 +48,7 @@ def test_package_holds_its_family_alone(built: tuple[str, Path]) -> None:
     listed = {module for modules in remediations.MODULES.values() for module in modules}
     assert shipped & listed == set(remediations.MODULES[family])
     validators = {path.stem for path in (target / "model" / "compiled").glob("v*.py")}
-    assert validators == {f"v{digest}" for digest in package.family_schema_digests(family)}
+    assert validators == {f"v{digest}" for digest in contents.family_schema_digests(family)}
 
 
 def test_package_is_under_one_megabyte(built: tuple[str, Path]) -> None:
@@ -68,7 +68,7 @@ def test_handler_imports_its_family_alone_from_the_package_with_the_deployed_env
     assert str(report["handler"]).startswith(str(target.resolve()))
     assert report["report"]["findings"] == [] and report["report"]["ignored"]  # type: ignore[index]
     modules = set(report["modules"])  # type: ignore[call-overload]
-    assert {module.split(".")[0] for module in modules} <= set(package.FUNCTION_PACKAGES)
+    assert {module.split(".")[0] for module in modules} <= set(contents.FUNCTION_PACKAGES)
     others = {f"remediations.{m}" for f, ms in remediations.MODULES.items() if f != family for m in ms}
     assert {f"remediations.{m}" for m in remediations.MODULES[family]} <= modules and not modules & others
 
