@@ -72,9 +72,10 @@ sam-build: sam-venv venv
 package-size: sam-build
 	$(BIN)/python -m deploy.package check .aws-sam/build/*RemediationFunction
 
-# `sam build` runs this in the repository root for each function (BuildMethod: makefile).
+# `sam build` runs this in the repository root for each function (BuildMethod: makefile); the function
+# ships its family alone: S3RemediationFunction → s3 (deploy/functions.py names functions from families).
 build-%RemediationFunction:
-	$(PACKAGER) -m deploy.package build "$(ARTIFACTS_DIR)"
+	$(PACKAGER) -m deploy.package build "$(ARTIFACTS_DIR)" --family "$(shell echo $* | tr "[:upper:]" "[:lower:]")"
 
 deploy-types: venv
 	$(BIN)/mypy -p deploy

@@ -24,7 +24,7 @@ from engine.identifiers import finding_keys
 from engine.settings import Settings
 from localaws.doubles.moto_patches import install_aws_doubles
 from localaws.recorder import CallRecorder, recording_session
-from rules.registry import Registry, load_registry
+from rules.registry import Registry, Rule, load_registry
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 #: Calls the engine makes around a remediation (recording, notifying, state), not the remediation's own.
@@ -48,7 +48,7 @@ def per_remediation(registry: Registry) -> list[Figure]:
                 spec.control, asff.Target("AwsAccount", "x"), ACCOUNT, REGION, legacy=spec.legacy
             )
             rule = registry.match(finding_keys(probe))
-            if rule is None or spec.legacy:
+            if not isinstance(rule, Rule) or spec.legacy:
                 continue
             counts = _count_one(piece, spec.control)
             remediation_calls = {

@@ -18,7 +18,7 @@ from engine.parse import parse_event
 from engine.process import Engine
 from engine.resolve import plan_updates, send_updates
 from engine.settings import Settings
-from remediations import CATALOG
+from remediations import catalog
 from rules.registry import build_registry
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -65,7 +65,7 @@ def synthetic_registry(rules: int = RULES) -> Any:
             for n in range(rules)
         ],
     }
-    return build_registry(document, CATALOG, source="synthetic")
+    return build_registry(document, catalog({"s3"}), source="synthetic")
 
 
 def events(count: int) -> list[dict[str, Any]]:

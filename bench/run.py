@@ -25,7 +25,7 @@ RESULTS = ROOT / "bench" / "results" / "latest.json"
 
 
 def suites(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
-    from bench import aws_calls, cold_start, overhead, package_size, sweep_vs_custodian
+    from bench import aws_calls, cold_start, overhead, package_size, registry_build, sweep_vs_custodian
     from bench.burst import report as burst
 
     repeats = 5 if quick else 15
@@ -40,6 +40,7 @@ def suites(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
             else sweep_vs_custodian.sweep_vs_custodian(1, buckets=60, groups=40)
         ),
         "package": package_size.package_size,
+        "registry": registry_build.registry_build,
         "burst": burst.figures,  # a model, not a measurement: ~1 min, the same with --quick
     }
 

@@ -25,7 +25,7 @@ from engine.remediate import aws_errors
 from model.errors import RemediationFailedError, RevertConflictError
 from model.outcome import Plan
 from model.undo import DONE, UndoRecord
-from remediations import CATALOG
+from remediations import catalog
 
 #: The CLI's own setting (the functions never undo): the role `undo` assumes in other accounts.
 ENV_UNDO_ROLE = "UNDO_ROLE_NAME"
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
             "(already compliant, dry run, or another finding), or the record expired"
         )
     _print_record(record, args.finding_id)
-    remediation = CATALOG.get(record.remediation)
+    remediation = catalog().get(record.remediation)
     if remediation is None:
         raise CommandError(f"no remediation {record.remediation!r} in this version: cannot plan its undo")
     resource = record.resource
@@ -95,7 +95,7 @@ def _print_plan(plan: Plan, record: UndoRecord) -> None:
         print(f"  {change.describe()}")
     _print_notes(plan)
     for call in plan.calls:
-        print(f"  call {CATALOG[record.remediation].service}.{call.method} {dict(call.params)}")
+        print(f"  call {catalog()[record.remediation].service}.{call.method} {dict(call.params)}")
 
 
 def _print_record(record: UndoRecord, finding_key: str) -> None:

@@ -1,18 +1,25 @@
-"""Build the remediation functions' Lambda package, measure it, and prove it imports like the tests do.
+"""Build one remediation function's Lambda package, measure it, and prove it imports like the tests do.
 
-    python -m deploy.package build DIR        # what `sam build` runs (Makefile `build-<Function>`)
-    python -m deploy.package check DIR...     # size limit, then import engine.handler from each DIR
+    python -m deploy.package build DIR --family s3   # what `sam build` runs (Makefile `build-<Function>`)
+    python -m deploy.package check DIR...            # size limit, then import engine.handler from each DIR
 
-What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json files
-(not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), and the
-`[project].dependencies` of pyproject.toml that the platform does not provide: boto3 comes with
-the python3.13 runtime, Powertools with its AWS-managed layer (template.yaml). A dependency is copied from
-the running environment when that is a pure-Python install of a matching version (the version the
-tests ran against), else downloaded for arm64 with pip.
+Each function serves one remediation family (deploy/functions.py) and ships only that family's
+code (deploy/contents.py). What goes in: the packages of the data flow, `FUNCTION_PACKAGES`, with their .py and .json
+files (not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), except
+that of `remediations/` only the family's modules and the helpers they import go in, and of
+`model/compiled/` only the validators of the event schemas, the registry schema and the family's
+parameter schemas. Then the `[project].dependencies` of pyproject.toml that the platform does not
+provide and the code needs at run time: boto3 comes with the python3.13 runtime, Powertools with
+its AWS-managed layer (template.yaml), and fastjsonschema only writes the compiled validators, which
+run without it (`BUILD_ONLY`), so today there is none. A dependency is copied from the running environment when that is a pure-Python
+install of a matching version (the version the tests ran against), else downloaded for arm64 with pip.
 
 `check` runs a fresh interpreter isolated from site-packages (`-I -S`) whose path holds only the
-package and what Lambda adds (`RUNTIME_MODULES`, `LAYER_MODULES`), then calls the handler with a
-sample event, so a missing file or undeclared dependency fails here and not in AWS.
+package and what Lambda adds (`RUNTIME_MODULES`, `LAYER_MODULES`), with the function's family in
+its environment, then calls the handler with a sample event, so a missing file or undeclared
+dependency fails here and not in AWS; it fails too when the handler imported another family's
+remediation, or needed a validator the package lacks (there is no fastjsonschema to compile it). The family of a built directory is its function's (`.aws-sam/build/S3RemediationFunction`:
+s3) unless `--family` says it.
 """
 
 from __future__ import annotations
@@ -32,13 +39,18 @@ import tempfile
 import tomllib
 import zipfile
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from deploy.contents import FUNCTION_PACKAGES, ROOT, function_files
+
 #: Bytes of the unzipped package (our code and dependencies, without boto3 or Powertools).
 SIZE_LIMIT = 1_000_000
-FUNCTION_PACKAGES = ("model", "engine", "rules", "remediations")
+#: Every top-level package of this repository (what the import check reports the handler loaded).
+OUR_PACKAGES = frozenset({*FUNCTION_PACKAGES, "cli", "demo", "bench", "localaws", "tools", "tests", "deploy"})
 PROVIDED = {"boto3": "the Lambda python3.13 runtime", "aws-lambda-powertools": "the Powertools layer"}
+#: Dependencies our code needs to be built or tested, never at run time in Lambda.
+BUILD_ONLY = {"fastjsonschema": "writes model/compiled/ (`make schemas`), whose code runs without it"}
 #: Top-level modules the python3.13 runtime ships with boto3, and the ones our code uses from the layer.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 LAYER_MODULES = ("aws_lambda_powertools", "typing_extensions", "aws_xray_sdk", "wrapt")
@@ -60,16 +72,23 @@ def project() -> dict[str, object]:
 def bundled_dependencies() -> list[str]:
     """Requirement strings from pyproject that the package must carry itself."""
     requirements = project()["project"]["dependencies"]  # type: ignore[index]
-    return [str(r) for r in requirements if _name(str(r)) not in PROVIDED]
+    return [str(r) for r in requirements if _name(str(r)) not in {*PROVIDED, *BUILD_ONLY}]
 
 
-def build(target: Path) -> None:
+def build(target: Path, family: str) -> None:
+    """The package of the `family` function in `target` (sources, data and bytecode).
+
+    Every rule of the registry is checked first, against the whole catalog: a function validates
+    only its own family's rules at its cold start, so a broken entry of another family fails here.
+    """
+    from rules.registry import load_registry
+
+    load_registry()
     target.mkdir(parents=True, exist_ok=True)
-    for package in FUNCTION_PACKAGES:
-        for path in _package_files(ROOT / package):
-            destination = target / path.relative_to(ROOT)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
+    for path in function_files(family):
+        destination = target / path.relative_to(ROOT)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
     for requirement in bundled_dependencies():
         if not _copy_installed(requirement, target):
             subprocess.run(
@@ -101,14 +120,33 @@ def size(directory: Path) -> tuple[int, int]:
     return sum(path.stat().st_size for path in files), len(buffer.getvalue())
 
 
-def import_check(directory: Path, environment: dict[str, str] | None = None) -> dict[str, object]:
-    """Import `engine.handler` from `directory` as Lambda would and run it on a sample event."""
+@contextmanager
+def provided_modules() -> Iterator[str]:
+    """A folder holding what Lambda puts on the path besides the package: the runtime's boto3, the layer."""
     with tempfile.TemporaryDirectory() as provided:
         for module in (*RUNTIME_MODULES, *LAYER_MODULES):
             origin = _module_path(module)
             (Path(provided) / origin.name).symlink_to(origin)
+        yield provided
+
+
+def lambda_command(code: str, package: Path | None, provided: str) -> list[str]:
+    """`python -c code` isolated from site-packages, its path the package (if any) and `provided`."""
+    path = [str(package.resolve())] if package else []
+    return [sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = {[*path, provided]!r}\n{code}"]
+
+
+def import_check(directory: Path, environment: dict[str, str] | None = None) -> dict[str, object]:
+    """Import `engine.handler` from `directory` as Lambda would and run it on a sample event.
+
+    The report says which of our modules the handler imported (`modules`).
+    """
+    with provided_modules() as provided:
         script = _IMPORT_CHECK.format(
-            package=str(directory.resolve()), provided=provided, event=str(SMOKE_EVENT)
+            package=str(directory.resolve()),
+            provided=provided,
+            event=str(SMOKE_EVENT),
+            packages=sorted(OUR_PACKAGES),
         )
         env = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
         env.update(environment or {})
@@ -131,8 +169,47 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:check"
 with open({event!r}) as f:
     report = engine.handler.lambda_handler(json.load(f), Context())
-print(json.dumps({{"handler": engine.handler.__file__, "report": report}}))
+ours = sorted(m for m in sys.modules if m.split(".")[0] in {packages!r})
+print(json.dumps({{"handler": engine.handler.__file__, "report": report, "modules": ours}}))
 """
+
+
+def function_environment(family: str) -> dict[str, str]:
+    """What the function's own environment says about its family (template.yaml sets the rest)."""
+    from engine.settings import ENV_FAMILIES, ENV_REPORT_UNMATCHED
+
+    return {ENV_FAMILIES: family, ENV_REPORT_UNMATCHED: "false"}
+
+
+def family_of_function(function_id: str) -> str:
+    """`s3` of `S3RemediationFunction`: the Makefile's `build-%RemediationFunction` does the same."""
+    return function_id.removesuffix("RemediationFunction").lower()
+
+
+def check(directory: Path, family: str) -> list[str]:
+    """What is wrong with the `family` function built in `directory` (nothing: [])."""
+    import remediations
+
+    problems = []
+    unzipped, zipped = size(directory)
+    verdict = "ok" if unzipped <= SIZE_LIMIT else f"OVER the {SIZE_LIMIT:,}-byte limit"
+    print(
+        f"{directory} ({family}): {unzipped / 1024:.0f} KiB unzipped, {zipped / 1024:.0f} KiB zipped: {verdict}"
+    )
+    if unzipped > SIZE_LIMIT:
+        problems.append(f"{directory}: {unzipped:,} bytes, over the {SIZE_LIMIT:,}-byte limit")
+    report = import_check(directory, function_environment(family))
+    print(f"{directory}: imports and runs engine.handler: {report['handler']}")
+    others = {
+        f"remediations.{m}" for f, modules in remediations.MODULES.items() if f != family for m in modules
+    }
+    imported = report["modules"]
+    assert isinstance(imported, list)
+    if foreign := sorted(others & set(imported)):
+        problems.append(
+            f"{directory}: the {family} function imported other families' remediations: {foreign}"
+        )
+    return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,26 +217,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build").add_argument("directory", type=Path)
-    commands.add_parser("check").add_argument("directories", type=Path, nargs="+")
+    build_command = commands.add_parser("build")
+    build_command.add_argument("directory", type=Path)
+    build_command.add_argument("--family", required=True, help="the function's remediation family (s3, ec2…)")
+    check_command = commands.add_parser("check")
+    check_command.add_argument("directories", type=Path, nargs="+")
+    check_command.add_argument("--family", help="for every directory (default: from its function's name)")
     args = parser.parse_args(argv)
+    import remediations
+
+    known = f"known: {', '.join(sorted(remediations.FAMILIES))}"
     if args.command == "build":
-        build(args.directory)
+        if args.family not in remediations.FAMILIES:
+            parser.error(f"no remediation family {args.family!r}; {known}")
+        build(args.directory, args.family)
         return 0
-    failed = False
+    problems = []
     for directory in args.directories:
-        unzipped, zipped = size(directory)
-        verdict = "ok" if unzipped <= SIZE_LIMIT else f"OVER the {SIZE_LIMIT:,}-byte limit"
-        print(f"{directory}: {unzipped / 1024:.0f} KiB unzipped, {zipped / 1024:.0f} KiB zipped: {verdict}")
-        failed |= unzipped > SIZE_LIMIT
-        print(f"{directory}: imports and runs engine.handler: {import_check(directory)['handler']}")
-    return 1 if failed else 0
-
-
-def _package_files(package: Path) -> Iterator[Path]:
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            yield path
+        family = args.family or family_of_function(directory.resolve().name)
+        if family not in remediations.FAMILIES:
+            parser.error(
+                f"{directory}: no family {family!r} (a <Family>RemediationFunction folder, or --family); {known}"
+            )
+        problems += check(directory, family)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 def _name(requirement: str) -> str:

@@ -20,6 +20,7 @@ from engine.resolve import UpdateFailure
 from engine.settings import METRIC_FINDINGS, METRIC_UNRECORDED, Settings
 from engine.state import StateStore
 from model.outcome import Outcome, Status
+from remediations import catalog
 from rules.registry import load_registry
 
 logger = Logger(service="sechub-remediator")
@@ -33,7 +34,8 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         member_role_name=settings.member_role_name, home_account_id=settings.home_account_id
     )
     return Engine(
-        registry=load_registry(),
+        # Only this function's families are imported; the other rules are indexed unloaded.
+        registry=load_registry(catalog=catalog(settings.families)),
         clients=clients,
         settings=settings,
         on_outcome=partial(record_outcome, namespace=settings.metrics_namespace),

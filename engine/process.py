@@ -32,15 +32,17 @@ from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
 from engine.remediate import look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
-from engine.settings import Settings
+from engine.settings import ENV_FAMILIES, Settings
 from engine.state import StateStore, recent_changes, resource_key
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
 from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
-from rules.registry import Registry, Rule
+from rules.registry import Registry, Rule, UnloadedRule
 
+#: The error code of a finding whose rule belongs to a family this function did not load.
+OTHER_FAMILY = "OtherFamilyRule"
 #: Called once per finding with its outcome (the handler logs it and emits a metric).
 OutcomeListener = Callable[[Outcome], None]
 #: Called as the engine starts on a finding (the handler puts its id on every log line).
@@ -131,7 +133,7 @@ class Engine:
         """Start a finding only with time left to finish it and flush its note; else leave it to the retry."""
         deadline = self.clients.deadline.current
         rule = self.registry.match(finding.lookup_keys)
-        if deadline is None or deadline.may_work() or rule is None:  # no rule: no AWS call to make
+        if deadline is None or deadline.may_work() or not isinstance(rule, Rule):  # no AWS call to make
             return self.process(finding, shared)
         if shared and not self.owns(rule):
             return None
@@ -161,13 +163,20 @@ class Engine:
             self.on_outcome(outcome)
         return outcome
 
-    def owns(self, rule: Rule | None) -> bool:
-        """Is this function the one that answers for findings of `rule` (None: no rule)?"""
+    def owns(self, rule: Rule | UnloadedRule | None) -> bool:
+        """Is this function the one that answers for findings of `rule` (None: no rule)?
+
+        Never for a rule whose family it did not load: that family's function answers.
+        """
         if rule is None:
             return self.settings.report_unmatched
+        if isinstance(rule, UnloadedRule):
+            return False
         return not self.settings.families or rule.family in self.settings.families
 
-    def _outcome(self, finding: Finding, rule: Rule | None) -> Outcome:
+    def _outcome(self, finding: Finding, rule: Rule | UnloadedRule | None) -> Outcome:
+        if isinstance(rule, UnloadedRule):
+            return self._elsewhere(finding, rule)
         decision = decide(finding, rule, self.settings)
         if isinstance(decision, Skip):
             return Outcome(
@@ -200,6 +209,25 @@ class Engine:
         if self.state is None or decision.dry_run:
             return remediate(finding, decision, self.clients)
         return self._remediate_once(finding, decision)
+
+    def _elsewhere(self, finding: Finding, rule: UnloadedRule) -> Outcome:
+        """A finding of another family's rule reached this function alone: never act, say who owns it.
+
+        EventBridge routes a family's findings to its own function, so this is a routing fault
+        (a pattern, or a hand-made invocation): the finding is noted as failed, nothing is called.
+        """
+        loaded = ", ".join(sorted(self.settings.families)) or "none"
+        return Outcome(
+            finding=finding,
+            status=Status.FAILED,
+            rule_id=rule.id,
+            remediation=rule.remediation_name,
+            reason=(
+                f"rule {rule.id} is the {rule.family} family's: the {rule.family} function remediates it, "
+                f"this function loads only {loaded} ({ENV_FAMILIES}); nothing was changed"
+            ),
+            error_code=OTHER_FAMILY,
+        )
 
     def _remediate_once(self, finding: Finding, decision: Decision) -> Outcome:
         """Claim the resource, check the flap breaker, remediate with a write-ahead record, release.

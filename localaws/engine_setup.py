@@ -48,6 +48,7 @@ def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
         rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
         index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},
         ids={**registry.ids, rule_id: changed},
+        unloaded=registry.unloaded,
     )
 
 

@@ -1,89 +1,95 @@
-"""Every remediation, imported explicitly from this one place.
+"""Every remediation module, listed in this one place by family and imported on demand.
 
-Adding one: write the module (read, plan, apply and a `REMEDIATION` declaration), add it to
-the list below, then give it a rule in `rules/registry.json`. A duplicate name fails at import.
-`base`, `public_access_block`, `security_group_rules` and `iam_access_keys` are shared helpers, not
-remediations.
-`base`, `public_access_block`, `security_group_rules` and `lambda_policy_statements` are helpers,
-not remediations.
-`base`, `public_access_block`, `security_group_rules` and `rds_settings` are shared helpers, not
-remediations.
+A deployed function imports only its own family's modules (`catalog(settings.families)`), so
+neither its cold start nor its package (`deploy/package.py` ships what those modules import)
+grows with the other families; the CLI, the tests and the tools take the whole catalog
+(`catalog()`). The registry still knows every rule's family from its remediation's name alone
+(`s3.require-ssl` is the s3 family's), so a function recognises another family's finding
+without importing its code.
+
+Adding one: write `remediations/<family>_<what>.py` with its `REMEDIATION`, add the module's name
+under its family below (a new family is a new key, and a new function in `make template`), then
+give it a rule in `rules/registry.json`. A module whose file name does not start with its
+remediation's family, or a remediation name declared twice, fails when the catalog is built.
+`base`, `cases`, `identities`, `revert` and the other modules not listed are shared helpers.
 """
 
 from __future__ import annotations
 
-from remediations import (
-    cloudtrail_log_file_validation,
-    dynamodb_deletion_protection,
-    ec2_default_security_group,
-    ec2_ebs_default_encryption,
-    ec2_instance_imdsv2,
-    ec2_public_ingress,
-    ec2_public_snapshots,
-    ec2_subnet_public_ip,
-    ec2_transit_gateway_auto_accept,
-    ecr_scan_on_push,
-    iam_access_key_rotation,
-    iam_password_policy,
-    iam_unused_credentials,
-    kms_key_rotation,
-    lambda_public_access,
-    rds_cluster_setting,
-    rds_instance_setting,
-    rds_public_access,
-    rds_public_snapshot,
-    s3_account_public_access,
-    s3_bucket_public_access,
-    s3_default_encryption,
-    s3_require_ssl,
-    sns_topic_encryption,
-    sqs_queue_encryption,
-    ssm_public_document,
-)
+import importlib
+from collections.abc import Iterable, Mapping
+from functools import cache
+from types import MappingProxyType
+
+from model.errors import RegistryError
 from remediations.base import Remediation, build_catalog
 
-CATALOG: dict[str, Remediation] = build_catalog(
-    [
-        # Encryption at rest
-        s3_default_encryption.REMEDIATION,
-        ec2_ebs_default_encryption.REMEDIATION,
-        sqs_queue_encryption.REMEDIATION,
-        sns_topic_encryption.REMEDIATION,
-        # IAM account password policy
-        iam_password_policy.REMEDIATION,
-        # IAM user credentials: old or unused access keys, unused passwords
-        iam_access_key_rotation.REMEDIATION,
-        iam_unused_credentials.REMEDIATION,
-        # Security groups open to the internet, default security group
-        ec2_public_ingress.REMEDIATION,
-        ec2_default_security_group.REMEDIATION,
-        # S3 public access
-        s3_account_public_access.REMEDIATION,
-        s3_bucket_public_access.REMEDIATION,
-        # S3 transport security
-        s3_require_ssl.REMEDIATION,
-        # EC2 exposure: public addresses on launch, attachments accepted unasked
-        ec2_subnet_public_ip.REMEDIATION,
-        ec2_transit_gateway_auto_accept.REMEDIATION,
-        # EC2 instance metadata
-        ec2_instance_imdsv2.REMEDIATION,
-        # Snapshots and documents shared with everyone
-        ec2_public_snapshots.REMEDIATION,
-        rds_public_snapshot.REMEDIATION,
-        ssm_public_document.REMEDIATION,
-        # Lambda function policies open to everyone
-        lambda_public_access.REMEDIATION,
-        # RDS instance and cluster settings, public access
-        rds_instance_setting.REMEDIATION,
-        rds_cluster_setting.REMEDIATION,
-        rds_public_access.REMEDIATION,
-        # Key rotation
-        kms_key_rotation.REMEDIATION,
-        # Audit logs
-        cloudtrail_log_file_validation.REMEDIATION,
-        # Image scanning
-        ecr_scan_on_push.REMEDIATION,
-        # Deletion protection
-        dynamodb_deletion_protection.REMEDIATION,
-    ]
-)
+#: family → its remediation modules. The family is the prefix of each module's file name and of
+#: each remediation's name; one function (and one IAM role) of the stack serves one family.
+MODULES: Mapping[str, tuple[str, ...]] = {
+    "cloudtrail": ("cloudtrail_log_file_validation",),
+    "dynamodb": ("dynamodb_deletion_protection",),
+    "ec2": (
+        "ec2_ebs_default_encryption",  # encryption at rest
+        "ec2_public_ingress",  # security groups open to the internet
+        "ec2_default_security_group",
+        "ec2_public_snapshots",  # data shared with everyone
+        "ec2_subnet_public_ip",  # exposure: public addresses, attachments accepted unasked
+        "ec2_transit_gateway_auto_accept",
+        "ec2_instance_imdsv2",  # instance metadata
+    ),
+    "ecr": ("ecr_scan_on_push",),
+    "iam": (
+        "iam_password_policy",
+        "iam_access_key_rotation",  # credentials
+        "iam_unused_credentials",
+    ),
+    "kms": ("kms_key_rotation",),
+    "lambda": ("lambda_public_access",),
+    "rds": (
+        "rds_public_snapshot",  # data shared with everyone
+        "rds_public_access",
+        "rds_instance_setting",  # resources harder to lose
+        "rds_cluster_setting",
+    ),
+    "s3": (
+        "s3_default_encryption",  # encryption at rest
+        "s3_account_public_access",  # public access
+        "s3_bucket_public_access",
+        "s3_require_ssl",  # transport security
+    ),
+    "sns": ("sns_topic_encryption",),
+    "sqs": ("sqs_queue_encryption",),
+    "ssm": ("ssm_public_document",),
+}
+FAMILIES: frozenset[str] = frozenset(MODULES)
+
+
+def catalog(families: Iterable[str] = ()) -> Mapping[str, Remediation]:
+    """The remediations of `families` by name (none named: every family), read-only.
+
+    Each family's modules are imported on the first call that names it. An unknown family is a
+    `RegistryError` (a function deployed for a family this code does not have).
+    """
+    return _catalog(frozenset(families) or FAMILIES)
+
+
+@cache
+def _catalog(families: frozenset[str]) -> Mapping[str, Remediation]:
+    if unknown := families - FAMILIES:
+        raise RegistryError(f"unknown remediation families {sorted(unknown)}; known: {sorted(FAMILIES)}")
+    return MappingProxyType(
+        build_catalog(_load(family, module) for family in sorted(families) for module in MODULES[family])
+    )
+
+
+def _load(family: str, module: str) -> Remediation:
+    if not module.startswith(f"{family}_"):
+        raise RegistryError(f"remediations/{module}.py is listed under {family!r}: name it {family}_…")
+    remediation: Remediation = importlib.import_module(f"{__name__}.{module}").REMEDIATION
+    if remediation.family != family:
+        raise RegistryError(
+            f"remediations/{module}.py declares {remediation.name!r}, of family {remediation.family!r}, "
+            f"not {family!r}: a module's file name starts with its remediation's family"
+        )
+    return remediation

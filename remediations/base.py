@@ -254,7 +254,12 @@ class Remediation:
     @property
     def family(self) -> str:
         """`s3`, `ec2`, `iam`…: one function (and one role) per family."""
-        return self.name.split(".", 1)[0]
+        return family_of(self.name)
+
+
+def family_of(remediation_name: str) -> str:
+    """`s3` of `s3.require-ssl`: a remediation's family, known from its name without importing it."""
+    return remediation_name.partition(".")[0]
 
 
 def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]:

@@ -4,6 +4,13 @@ The registry is data, checked against `rules/schema.json` and against each remed
 parameter schema when it is loaded, so a broken entry fails at cold start (and in the test
 suite) with a message naming it. Lookups go through an index of every identifier, never a
 scan of the rules.
+
+A function loads only its own families' remediations (`remediations.catalog`): the rules of the
+other families are still indexed, as `UnloadedRule`s that know their id, keys and family (the
+prefix of their remediation's name) but not the remediation, so a finding of another family is
+recognised as another function's and never taken for one no rule matches. Their parameters are
+checked wherever the whole catalog is loaded (the test suite, the CLI, `make template`, and the
+packager before it builds any function).
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import remediations
 from model.errors import RegistryError, SchemaViolationError
 from model.schema import Validator, check, compile_schema
-from remediations import CATALOG
-from remediations.base import KMS_KEY_PARAMETER, Remediation, Risk
+from remediations.base import KMS_KEY_PARAMETER, Remediation, Risk, family_of
 from rules.keys import config_key, control_key, standard_key
 
 RULES_DIR = Path(__file__).parent
@@ -76,21 +83,50 @@ class Rule:
 
     def lookup_keys(self) -> tuple[str, ...]:
         """Every lookup key that selects this rule."""
-        keys = [control_key(self.control)] if self.control else []
-        for entry in self.standard_controls:
-            standard, _, control = entry.rpartition("/")
-            keys.append(standard_key(standard, control))
-        keys.extend(config_key(name) for name in self.config_rules)
-        return tuple(keys)
+        return _lookup_keys(self.control, self.standard_controls, self.config_rules)
+
+
+@dataclass(frozen=True, slots=True)
+class UnloadedRule:
+    """A rule of a family this process did not load: another function of the stack serves it.
+
+    It selects findings like any rule, so they are told apart from findings no rule matches, and
+    it can never be executed here: it has no remediation.
+    """
+
+    id: str
+    remediation_name: str
+    control: str | None = None
+    standard_controls: tuple[str, ...] = ()
+    config_rules: tuple[str, ...] = ()
+
+    @property
+    def family(self) -> str:
+        return family_of(self.remediation_name)
+
+    def lookup_keys(self) -> tuple[str, ...]:
+        return _lookup_keys(self.control, self.standard_controls, self.config_rules)
+
+
+def _lookup_keys(
+    control: str | None, standard_controls: Iterable[str], config_rules: Iterable[str]
+) -> tuple[str, ...]:
+    keys = [control_key(control)] if control else []
+    for entry in standard_controls:
+        standard, _, standard_control = entry.rpartition("/")
+        keys.append(standard_key(standard, standard_control))
+    keys.extend(config_key(name) for name in config_rules)
+    return tuple(keys)
 
 
 @dataclass(frozen=True, slots=True)
 class Registry:
-    rules: tuple[Rule, ...]
-    index: Mapping[str, Rule]  # every lookup key → its rule
-    ids: Mapping[str, Rule]  # rule id → rule
+    rules: tuple[Rule, ...]  # the rules of the loaded families, bound to their remediations
+    index: Mapping[str, Rule | UnloadedRule]  # every lookup key of every rule → its rule
+    ids: Mapping[str, Rule]  # rule id → rule, loaded families only
+    unloaded: tuple[UnloadedRule, ...] = ()  # the other families' rules (a per-family function)
 
-    def match(self, keys: Iterable[str]) -> Rule | None:
+    def match(self, keys: Iterable[str]) -> Rule | UnloadedRule | None:
         """The rule for the first key that has one (keys come most specific first)."""
         for key in keys:
             if (rule := self.index.get(key)) is not None:
@@ -99,37 +135,68 @@ class Registry:
 
     def by_id(self, rule_id: str) -> Rule:
         if (rule := self.ids.get(rule_id)) is None:
+            elsewhere = next((r for r in self.unloaded if r.id == rule_id), None)
+            if elsewhere is not None:
+                raise RegistryError(f"rule {rule_id!r} is of the {elsewhere.family} family, not loaded here")
             raise RegistryError(f"no rule with id {rule_id!r}")
         return rule
 
 
-def load_registry(path: Path = REGISTRY_PATH, catalog: Mapping[str, Remediation] = CATALOG) -> Registry:
-    """Read, validate and index the registry; any problem raises `RegistryError` naming the entry."""
+def load_registry(path: Path = REGISTRY_PATH, catalog: Mapping[str, Remediation] | None = None) -> Registry:
+    """Read, validate and index the registry; any problem raises `RegistryError` naming the entry.
+
+    `catalog`: the remediations to bind the rules to (`remediations.catalog(families)`); the
+    rules of every other family are indexed unloaded. None: the whole catalog.
+    """
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise RegistryError(f"{path}: cannot read the registry: {error}") from error
-    return build_registry(document, catalog, source=str(path))
+    return build_registry(document, remediations.catalog() if catalog is None else catalog, source=str(path))
 
 
 def build_registry(document: Any, catalog: Mapping[str, Remediation], source: str = "registry") -> Registry:
+    """Bind the rules of `catalog`'s families, index the others unloaded (their family must exist)."""
     _validate(_registry_validator(), document, f"{source}")
-    rules = tuple(
-        _build_rule(entry, catalog, f"{source}: rule {entry['id']!r}") for entry in document["rules"]
-    )
-    index: dict[str, Rule] = {}
-    ids: dict[str, Rule] = {}
-    for rule in rules:
+    loaded = {remediation.family for remediation in catalog.values()}
+    rules: list[Rule] = []
+    unloaded: list[UnloadedRule] = []
+    index: dict[str, Rule | UnloadedRule] = {}
+    ids: set[str] = set()
+    for entry in document["rules"]:
+        where = f"{source}: rule {entry['id']!r}"
+        rule: Rule | UnloadedRule
+        if family_of(entry["remediation"]) in loaded:
+            rules.append(rule := _build_rule(entry, catalog, where))
+        else:
+            unloaded.append(rule := _unloaded(entry, where))
         if rule.id in ids:
             raise RegistryError(f"{source}: rule id {rule.id!r} is used twice")
-        ids[rule.id] = rule
+        ids.add(rule.id)
         for key in rule.lookup_keys():
             if key in index:
                 raise RegistryError(
                     f"{source}: rule {rule.id!r} claims {key!r}, which rule {index[key].id!r} already has"
                 )
             index[key] = rule
-    return Registry(rules=rules, index=index, ids=ids)
+    return Registry(
+        rules=tuple(rules), index=index, ids={rule.id: rule for rule in rules}, unloaded=tuple(unloaded)
+    )
+
+
+def _unloaded(entry: Mapping[str, Any], where: str) -> UnloadedRule:
+    if family_of(entry["remediation"]) not in remediations.FAMILIES:
+        raise RegistryError(
+            f"{where}: unknown remediation {entry['remediation']!r}: no family {family_of(entry['remediation'])!r} "
+            f"among {sorted(remediations.FAMILIES)}"
+        )
+    return UnloadedRule(
+        id=entry["id"],
+        remediation_name=entry["remediation"],
+        control=entry.get("control"),
+        standard_controls=tuple(entry.get("standard_controls", ())),
+        config_rules=tuple(entry.get("config_rules", ())),
+    )
 
 
 def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], where: str) -> Rule:

@@ -23,16 +23,16 @@ from localaws import estate
 from localaws.engine_setup import make_engine
 from localaws.events import load_event
 from model.finding import Resource
-from remediations import CATALOG
+from remediations import catalog
 from remediations.base import arn_region
-from rules.registry import load_registry
+from rules.registry import Rule, load_registry
 
 EVENT = "securityhub-imported-cloudtrail.4-from-another-region.json"
 TRAIL = "example-unvalidated-trail"
 HOME, REPORTING = "us-west-2", "eu-west-1"
 OTHER_ACCOUNT = "999999999999"
 REGISTRY = load_registry()
-TRAILS = CATALOG["cloudtrail.enable-log-file-validation"].identity
+TRAILS = catalog()["cloudtrail.enable-log-file-validation"].identity
 
 
 def trail_event(arn: str) -> dict[str, Any]:
@@ -46,7 +46,9 @@ def trail_event(arn: str) -> dict[str, Any]:
 
 def decided(event: dict[str, Any]) -> Decision | Skip:
     (finding,) = parse_event(event).findings
-    return decide(finding, REGISTRY.match(finding.lookup_keys), Settings(home_account_id=estate.ACCOUNT))
+    rule = REGISTRY.match(finding.lookup_keys)
+    assert isinstance(rule, Rule), "the whole catalog is loaded: every rule is bound"
+    return decide(finding, rule, Settings(home_account_id=estate.ACCOUNT))
 
 
 def test_the_sample_event_is_a_finding_from_another_region_than_the_trails() -> None:
@@ -100,7 +102,7 @@ def test_other_remediations_still_refuse_a_resource_in_another_region_than_the_f
     finding["Resources"][0]["Id"] = f"arn:aws:sqs:{HOME}:{estate.ACCOUNT}:example-unencrypted-queue"
     decision = decided(event)
     assert isinstance(decision, Skip) and decision.error_code == "ForeignResource", decision
-    assert [name for name, r in CATALOG.items() if r.identity.region_in_arn] == [
+    assert [name for name, r in catalog().items() if r.identity.region_in_arn] == [
         "cloudtrail.enable-log-file-validation"
     ]
 

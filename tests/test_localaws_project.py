@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from demo.run import main as demo
-from deploy.package import FUNCTION_PACKAGES
+from deploy.contents import FUNCTION_PACKAGES
 from localaws import events, project
 from localaws.project import PROJECT_ROOT_VARIABLE, ProjectFileNotFoundError, project_path
 

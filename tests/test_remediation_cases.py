@@ -34,12 +34,12 @@ from engine.remediate import remediate
 from model.errors import RemediationFailedError, RevertConflictError
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
-from remediations import CATALOG
+from remediations import catalog
 from remediations.base import Remediation, canonical_id
 from remediations.cases import ACCOUNT, REGION, Cases
 from rules.registry import Rule, load_registry
 
-REMEDIATIONS = sorted(CATALOG)
+REMEDIATIONS = sorted(catalog())
 #: IAM actions whose name is not the API operation's (Service Authorization Reference).
 IAM_ACTION_FOR = {
     ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
@@ -59,7 +59,7 @@ _CASES: dict[str, Cases] = {}
 
 def cases_of(name: str) -> Cases:
     if name not in _CASES:
-        _CASES[name] = CATALOG[name].cases()
+        _CASES[name] = catalog()[name].cases()
     return _CASES[name]
 
 
@@ -85,7 +85,7 @@ def client_for(remediation: Remediation) -> Any:
 
 @pytest.mark.parametrize("name", REMEDIATIONS)
 def test_every_remediation_carries_its_cases(name: str) -> None:
-    remediation, cases = CATALOG[name], cases_of(name)
+    remediation, cases = catalog()[name], cases_of(name)
     assert any(case.changes for case in cases.plans), "a plan case that changes something"
     assert any(not case.changes for case in cases.plans), "a plan case that is already compliant"
     assert cases.stubbed.refusals, "a refusal to try"
@@ -115,7 +115,7 @@ def plan_cases() -> Iterator[Any]:
 
 @pytest.mark.parametrize(("name", "case"), list(plan_cases()))
 def test_plan(name: str, case: Any) -> None:
-    remediation = CATALOG[name]
+    remediation = catalog()[name]
     plan = remediation.plan(case.state, case.params)
     assert [change.describe() for change in plan.changes] == list(case.changes)
     assert plan.compliant == (not case.changes)
@@ -125,7 +125,7 @@ def test_plan(name: str, case: Any) -> None:
 @pytest.mark.parametrize("name", REMEDIATIONS)
 def test_never_weakens(name: str) -> None:
     """Every state of its cases, with every parameter set of the registry: the plan keeps what is there."""
-    remediation, cases = CATALOG[name], cases_of(name)
+    remediation, cases = catalog()[name], cases_of(name)
     states = [case.state for case in cases.plans] + [
         state for r in cases.reverts for state in (r.before, r.current)
     ]
@@ -177,7 +177,7 @@ def finding_for(resource: Resource) -> Finding:
 def run_stubbed(
     name: str, *, refuse: tuple[int, str] | None = None, dry_run: bool = False
 ) -> tuple[Outcome, Stubber]:
-    remediation, case = CATALOG[name], cases_of(name).stubbed
+    remediation, case = catalog()[name], cases_of(name).stubbed
     client = client_for(remediation)
     stubber = Stubber(client)
     calls = case.calls if refuse is None else case.calls[: refuse[0] + 1]
@@ -244,7 +244,7 @@ def test_refused_call_fails_with_the_aws_error_code(name: str, index: int, code:
 
 @pytest.mark.parametrize("name", REMEDIATIONS)
 def test_declared_permissions_are_exactly_the_actions_called(name: str) -> None:
-    remediation, case = CATALOG[name], cases_of(name).stubbed
+    remediation, case = catalog()[name], cases_of(name).stubbed
     client = client_for(remediation)
     called = {iam_action(client, call.method) for call in case.calls}
     declared = remediation.permissions
@@ -259,7 +259,7 @@ def is_read_action(action: str) -> bool:
 
 @pytest.mark.parametrize("name", REMEDIATIONS)
 def test_revert_permissions_are_exactly_the_actions_reverts_call(name: str) -> None:
-    remediation = CATALOG[name]
+    remediation = catalog()[name]
     client = client_for(remediation)
     called = set()
     for case in cases_of(name).reverts:
@@ -283,7 +283,7 @@ def revert_cases() -> Iterator[Any]:
 
 @pytest.mark.parametrize(("name", "case"), list(revert_cases()))
 def test_revert_is_planned_from_the_current_state(name: str, case: Any) -> None:
-    revert = CATALOG[name].revert
+    revert = catalog()[name].revert
     if case.conflict:
         with pytest.raises(RevertConflictError, match="someone changed it since"):
             revert(case.current, case.before, case.after, False)
@@ -306,7 +306,7 @@ def describe(plan: Plan) -> list[str]:
 @pytest.mark.usefixtures("aws")
 @pytest.mark.parametrize("name", REMEDIATIONS)
 def test_fix_then_revert_round_trip_on_moto(name: str) -> None:
-    remediation, live = CATALOG[name], cases_of(name).live
+    remediation, live = catalog()[name], cases_of(name).live
     session = boto3.Session(region_name=REGION)
     resource = remediation.identity.locate([live.setup(session)])
     assert resource is not None
@@ -338,7 +338,7 @@ def identity_cases() -> Iterator[Any]:
 
 @pytest.mark.parametrize(("name", "resource", "expected"), list(identity_cases()))
 def test_identity_in_every_input_format(name: str, resource: Resource, expected: str) -> None:
-    identity = CATALOG[name].identity
+    identity = catalog()[name].identity
     located = identity.locate([Resource("AwsSomethingElse", "x", "x", ACCOUNT, REGION), resource])
     assert located is not None and located.name == expected
     if resource.format in identity.lookups:  # named by another id: no ARN is guessed from it
@@ -357,7 +357,7 @@ def lookup_cases() -> Iterator[Any]:
 
 @pytest.mark.parametrize(("name", "case"), list(lookup_cases()))
 def test_lookup_names_the_resource_with_one_declared_read(name: str, case: Any) -> None:
-    remediation = CATALOG[name]
+    remediation = catalog()[name]
     client = client_for(remediation)
     located = remediation.identity.locate([case.resource])
     assert located is not None
@@ -372,7 +372,7 @@ def test_lookup_names_the_resource_with_one_declared_read(name: str, case: Any) 
 
 @pytest.mark.parametrize(("name", "case"), list(lookup_cases()))
 def test_lookup_fails_when_aws_finds_nothing(name: str, case: Any) -> None:
-    remediation = CATALOG[name]
+    remediation = catalog()[name]
     client = client_for(remediation)
     located = remediation.identity.locate([case.resource])
     assert located is not None
@@ -385,10 +385,10 @@ def test_lookup_fails_when_aws_finds_nothing(name: str, case: Any) -> None:
     assert error.value.error_code and not error.value.transient
 
 
-@pytest.mark.parametrize("name", [name for name in REMEDIATIONS if CATALOG[name].service == "s3"])
+@pytest.mark.parametrize("name", [name for name in REMEDIATIONS if catalog()[name].service == "s3"])
 def test_every_s3_call_names_the_expected_bucket_owner(name: str) -> None:
     """A bucket name is global: S3 refuses the call when the bucket is not the finding account's."""
-    remediation, cases = CATALOG[name], cases_of(name)
+    remediation, cases = catalog()[name], cases_of(name)
     assert all(call.params.get("ExpectedBucketOwner") == ACCOUNT for call in cases.stubbed.calls)
     for case in cases.reverts:
         try:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from engine.identifiers import config_rule_keys, finding_keys
-from remediations import CATALOG
+from remediations import catalog
 from rules.keys import standard_key
 from rules.registry import Rule, load_registry
 
@@ -60,14 +60,14 @@ HUB = f"arn:aws:securityhub:{REGION}:{ACCOUNT}"
 
 def resolve(keys: tuple[str, ...]) -> Rule:
     rule = REGISTRY.match(keys)
-    assert rule is not None, f"no rule for {keys}"
+    assert isinstance(rule, Rule), f"no rule for {keys}"
     return rule
 
 
 def assert_serves(rule: Rule, scid: str) -> None:
     assert rule.control == scid, f"{scid} resolved to rule {rule.id} ({rule.control})"
     assert rule.remediation.name == BY_SCID[scid].remediation
-    assert rule.remediation is CATALOG[rule.remediation.name]
+    assert rule.remediation is catalog()[rule.remediation.name]
 
 
 def consolidated(scid: str) -> dict[str, Any]:
@@ -186,10 +186,10 @@ def test_config_only_rule_resolves(rule_id: str, rule_name: str, deployed_as: st
 
 @pytest.mark.parametrize("scid", sorted(BY_SCID))
 def test_remediation_module_docstring_names_the_control(scid: str) -> None:
-    remediation = CATALOG[BY_SCID[scid].remediation]
+    remediation = catalog()[BY_SCID[scid].remediation]
     module = sys.modules[remediation.read.__module__]
     assert f"{scid}" in (inspect.getdoc(module) or ""), f"{module.__name__} does not mention {scid}"
 
 
 def test_every_remediation_serves_a_control() -> None:
-    assert {control.remediation for control in CONTROLS} == set(CATALOG)
+    assert {control.remediation for control in CONTROLS} == set(catalog())

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from model.errors import RevertConflictError
-from remediations import CATALOG
+from remediations import catalog
 
 #: remediation → (state key of the resource, state key of the flag, request's resource key, request's flag key)
 FLAGS = {
@@ -35,7 +35,7 @@ names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=3, 
 
 @pytest.mark.parametrize("name", sorted(FLAGS))
 def test_the_flag_is_only_ever_switched_on_and_only_on_the_resource_read(name: str) -> None:
-    remediation, (key, field, request_key, request_field) = CATALOG[name], FLAGS[name]
+    remediation, (key, field, request_key, request_field) = catalog()[name], FLAGS[name]
 
     @given(resource=names, on=st.booleans())
     def check(resource: str, on: bool) -> None:
@@ -50,7 +50,7 @@ def test_the_flag_is_only_ever_switched_on_and_only_on_the_resource_read(name: s
 
 @pytest.mark.parametrize("name", sorted(FLAGS))
 def test_a_revert_switches_off_only_what_reads_as_the_fix_left_it(name: str) -> None:
-    remediation, (key, field, _, _) = CATALOG[name], FLAGS[name]
+    remediation, (key, field, _, _) = catalog()[name], FLAGS[name]
 
     @given(current=st.booleans(), force=st.booleans())
     def check(current: bool, force: bool) -> None:

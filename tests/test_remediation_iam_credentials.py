@@ -25,7 +25,7 @@ from localaws.estate import iam_users
 from localaws.events import load_event
 from model.errors import ActionNotAllowedError, RemediationFailedError
 from model.finding import Resource, ResourceFormat
-from remediations import CATALOG, iam_access_key_rotation, iam_unused_credentials
+from remediations import catalog, iam_access_key_rotation, iam_unused_credentials
 from remediations.cases import ACCOUNT, REGION
 from rules.registry import load_registry
 
@@ -175,12 +175,12 @@ def test_each_rule_threshold_is_its_controls_never_laxer(rule: Any) -> None:
 @pytest.mark.parametrize("value", [0, 91, "90"])
 def test_a_threshold_outside_the_controls_is_refused_by_the_schema(name: str, field: str, value: Any) -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({field: value}, CATALOG[name].parameters_schema)
+        jsonschema.validate({field: value}, catalog()[name].parameters_schema)
 
 
 def test_the_unused_threshold_must_be_given() -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"delete_unused_password": True}, CATALOG[UNUSED].parameters_schema)
+        jsonschema.validate({"delete_unused_password": True}, catalog()[UNUSED].parameters_schema)
 
 
 def config_user(user_id: str) -> Resource:
@@ -207,12 +207,12 @@ def test_a_config_user_id_finds_that_user_and_only_its_keys_change() -> None:
     iam_users.create_user_with_credentials(session, "someone-else", key_ages=(200,))
     target = iam_users.user_id_replacement(session, key_ages=(200, 1))[iam_users.USER_ID_PLACEHOLDER]
     iam = session.client("iam")
-    resource = CATALOG[UNUSED].identity.locate([config_user(target)])
+    resource = catalog()[UNUSED].identity.locate([config_user(target)])
     assert resource is not None and resource.name == target
     state = iam_unused_credentials.read(iam, resource, {"max_unused_days": 90})
     assert state["UserName"] == "case-user"
     plan = iam_unused_credentials.plan(state, {"max_unused_days": 90})
-    CATALOG[UNUSED].apply(iam, plan)
+    catalog()[UNUSED].apply(iam, plan)
     assert iam_users.access_key_statuses(session) == ["Inactive", "Active"]
     assert iam_users.access_key_statuses(session, "someone-else") == ["Active"]
 
@@ -223,7 +223,7 @@ def test_an_old_password_used_lately_is_kept_even_where_the_rule_deletes_unused_
     arn = iam_users.create_user_with_credentials(
         session, key_ages=(200,), password=True, password_last_used=10, user_age=400
     )
-    user = CATALOG[UNUSED].identity.locate([Resource("AwsIamUser", arn, arn, ACCOUNT, REGION)])
+    user = catalog()[UNUSED].identity.locate([Resource("AwsIamUser", arn, arn, ACCOUNT, REGION)])
     assert user is not None
     params = {"max_unused_days": 45, "delete_unused_password": True}
     state = iam_unused_credentials.read(session.client("iam"), user, params)

@@ -29,7 +29,7 @@ from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import load_event
 from model.errors import RemediationFailedError
 from model.finding import ResourceFormat
-from remediations import CATALOG
+from remediations import catalog
 from remediations.cases import ACCOUNT, REGION, resource
 from remediations.rds_settings import STRICT
 from rules.registry import load_registry
@@ -39,8 +39,8 @@ TABLE = "remediator-state"
 CONFIG_RDS8 = "config-rds-instance-deletion-protection-enabled-securityhub-rule.json"
 ASFF_RDS8 = "securityhub-imported-rds.8-consolidated.json"
 SAMPLE_INSTANCE = "example-db"
-INSTANCE = CATALOG["rds.enable-instance-setting"]
-CLUSTER = CATALOG["rds.enable-cluster-setting"]
+INSTANCE = catalog()["rds.enable-instance-setting"]
+CLUSTER = catalog()["rds.enable-cluster-setting"]
 
 
 def create_instance(identifier: str, **extra: Any) -> str:

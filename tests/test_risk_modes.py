@@ -24,9 +24,9 @@ from localaws import estate
 from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import load_event
 from model.outcome import Change, Outcome, Status
-from remediations import CATALOG
+from remediations import catalog
 from remediations.base import Risk
-from rules.registry import DEFAULT_MODE, REGISTRY_PATH, build_registry, load_registry
+from rules.registry import DEFAULT_MODE, REGISTRY_PATH, Rule, build_registry, load_registry
 
 TABLE = "remediator-state"
 SAFE_EVENT = "securityhub-imported-s3.17-consolidated.json"  # s3.enable-default-encryption: safe
@@ -186,11 +186,11 @@ def test_creates_resources_rule_waits_like_a_workload_affecting_one(world: dict[
     """No remediation creates resources yet: the queue's is given that class, as a new module would declare."""
     assert DEFAULT_MODE[Risk.CREATES_RESOURCES] == "manual"
     (url,) = estate.create_unencrypted_queue(estate.REGION).values()
-    queue = CATALOG["sqs.enable-queue-encryption"]
-    catalog = {**CATALOG, queue.name: replace(queue, risk=Risk.CREATES_RESOURCES)}
+    queue = catalog()["sqs.enable-queue-encryption"]
+    costly = {**catalog(), queue.name: replace(queue, risk=Risk.CREATES_RESOURCES)}
     document = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
     engine, recorder = make_engine(settings(world))
-    engine.registry = build_registry(document, catalog)
+    engine.registry = build_registry(document, costly)
     report = engine.handle(imported(QUEUE_EVENT, world))
     assert report["findings"][0]["status"] == "waiting"
     assert "(class creates-resources) is manual" in report["findings"][0]["reason"]
@@ -209,6 +209,7 @@ def test_decide_forces_a_dry_run_with_the_reason_for_automatic_events_only() -> 
     event = load_event(SG_EVENT)
     (finding,) = parse_event(event).findings
     rule = registry.match(finding.lookup_keys)
+    assert isinstance(rule, Rule)
     waiting = decide(finding, rule, Settings())
     assert isinstance(waiting, Decision) and waiting.dry_run and "is manual" in waiting.waiting
     (selected,) = parse_event(

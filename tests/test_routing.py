@@ -26,7 +26,7 @@ from localaws.event_patterns import matches
 from localaws.events import event_names, findings_of, load_event
 from localaws.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
 from model.workflow import ACTIONABLE_WORKFLOW
-from rules.registry import Registry, Rule, load_registry
+from rules.registry import Registry, Rule, UnloadedRule, load_registry
 
 REGISTRY: Registry = load_registry()
 FUNCTION_OF_FAMILY = {family.name: family.function_id for family in families(REGISTRY.rules)}
@@ -42,7 +42,7 @@ def should_handle(event: Mapping[str, Any]) -> list[str]:
     assert isinstance(detail, Mapping)
     if event.get("detail-type") == CUSTOM_ACTION:
         return ALL_FUNCTIONS if FIXTURE_ACTION_TARGET in event.get("resources", []) else []
-    rules: list[Rule | None] = []
+    rules: list[Rule | UnloadedRule | None] = []
     if event.get("detail-type") == IMPORTED:
         findings = detail.get("findings")
         # EventBridge reads an object where a list is expected as a list of one: so does this.

@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
+from engine.parse import parse_event
+from engine.process import OTHER_FAMILY
 from engine.settings import Settings
 from engine.state import CLAIM_SECONDS, StateStore, resource_key
 from localaws import estate
@@ -18,7 +20,8 @@ from localaws.events import load_event
 from localaws.faults import SendFaults, inject_call_faults
 from model.errors import InvalidEventError, RetryLaterError
 from model.finding import Resource, ResourceFormat
-from remediations import CATALOG
+from remediations import FAMILIES, catalog
+from rules.registry import load_registry
 
 TABLE = "remediator-state"
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
@@ -261,7 +264,7 @@ def test_a_queue_named_by_url_is_identified_by_its_arn() -> None:
         region="eu-west-1",
         format=ResourceFormat.CONFIG,
     )
-    located = CATALOG["sqs.enable-queue-encryption"].identity.locate([queue])
+    located = catalog()["sqs.enable-queue-encryption"].identity.locate([queue])
     assert located is not None and located.arn == "arn:aws:sqs:eu-west-1:222222222222:orders"
 
 
@@ -285,6 +288,32 @@ def test_family_functions_share_a_custom_action_and_answer_alone_for_routed_even
     engine, _ = make_engine(settings(families=frozenset({"iam"}), report_unmatched=False))
     with pytest.raises(InvalidEventError):
         engine.handle(load_event("invalid-imported-finding-without-id.json"))
+
+
+def test_a_function_knows_other_families_findings_and_never_acts_on_them(world: dict[str, str]) -> None:
+    """The iam function loads only iam's remediations, yet tells an s3 finding from an unmatched one."""
+    engine, recorder = make_engine(settings(families=frozenset({"iam"}), report_unmatched=True))
+    assert {rule.family for rule in engine.registry.rules} == {"iam"}
+    assert {rule.family for rule in engine.registry.unloaded} == FAMILIES - {"iam"}
+    # The custom action reaches every function: this one answers for the iam finding and, as the
+    # reporting function, the one no rule matches; the s3 and ec2 findings are the others' to answer.
+    mixed = event("securityhub-custom-action-mixed.json", world)
+    whole = load_registry()
+    family_of = {
+        f.key: getattr(whole.match(f.lookup_keys), "family", None) for f in parse_event(mixed).findings
+    }
+    assert sorted(family_of.values(), key=str) == sorted(["s3", "iam", "ec2", None], key=str)
+    report = engine.handle(mixed)
+    assert sorted((family_of[line["finding"]] for line in report["findings"]), key=str) == [None, "iam"]
+    # An event only the s3 function should get (a routing fault): noted, never executed here.
+    recorder.calls.clear()
+    report = engine.handle(event(S3_EVENT, world))
+    (line,) = report["findings"]
+    assert line["status"] == "failed" and line["error_code"] == OTHER_FAMILY
+    assert line["remediation"] == "s3.enable-default-encryption"
+    assert "s3 family" in str(line["reason"]) and "loads only iam" in str(line["reason"])
+    assert recorder.writes == ["securityhub.BatchUpdateFindings"], "only the note is written"
+    assert not [call for call in recorder.calls if call.startswith("s3.")], "not even read"
 
 
 def test_stack_kms_key_is_used_where_the_rule_names_none(world: dict[str, str]) -> None:

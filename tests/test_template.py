@@ -223,13 +223,13 @@ def test_member_parameters_are_documented() -> None:
 def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> None:
     from dataclasses import replace
 
-    from remediations import CATALOG
+    from remediations import catalog
     from remediations.base import Permissions
     from rules.registry import build_registry
 
-    base = CATALOG["s3.enable-default-encryption"]
-    catalog = {
-        **CATALOG,
+    base = catalog()["s3.enable-default-encryption"]
+    with_kinesis = {
+        **catalog(),
         "kinesis.encrypt-stream": replace(
             base,
             name="kinesis.encrypt-stream",
@@ -249,7 +249,7 @@ def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> No
             "parameters": {"algorithm": "AES256"},
         }
     )
-    registry = build_registry(document, catalog)
+    registry = build_registry(document, with_kinesis)
     template = template_gen.admin_template(registry)
     function = template["Resources"]["KinesisRemediationFunction"]["Properties"]
     assert function["Environment"]["Variables"]["REMEDIATION_FAMILIES"] == "kinesis"

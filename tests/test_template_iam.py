@@ -35,7 +35,7 @@ from deploy.member_trust import MAX_ENGINE_REGIONS
 from deploy.permissions import ENGINE_PERMISSIONS
 from localaws.intrinsics import Resolver, deployed_resources
 from localaws.sam_routes import transformed_template
-from remediations import CATALOG
+from remediations import catalog
 from remediations.base import KMS_KEY_PARAMETER
 from rules.registry import Rule, build_registry, load_registry
 
@@ -120,7 +120,7 @@ def test_a_rule_that_names_its_own_key_is_granted_the_keys_writes_always() -> No
         rule for rule in document["rules"] if rule["remediation"] == "ec2.enable-ebs-default-encryption"
     ]
     ebs["parameters"] = {**ebs.get("parameters", {}), KMS_KEY_PARAMETER: KEY}
-    registry = build_registry(document, CATALOG)
+    registry = build_registry(document, catalog())
     engine = template_gen.admin_template(registry)
     member = template_gen.member_role_template(registry)
     assert "ec2:ModifyEbsDefaultKmsKeyId" in granted_actions(deployed_policy(engine, "Ec2RemediationRole"))
@@ -284,7 +284,7 @@ def test_s3_bucket_writes_are_bound_to_the_roles_own_account() -> None:
     """Even if an S3 call lacked ExpectedBucketOwner, a bucket of another account cannot be written."""
     writes = {
         action
-        for remediation in CATALOG.values()
+        for remediation in catalog().values()
         for action in (*remediation.permissions.write, *remediation.permissions.revert)
         if action.startswith("s3:")
     }

@@ -19,7 +19,7 @@ from typing import Any
 import fastjsonschema
 
 from model.schema import compiled_source, schema_digest
-from remediations import CATALOG
+from remediations import catalog
 from rules.registry import SCHEMA_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,10 +35,14 @@ def pinned_fastjsonschema() -> str:
     raise LookupError("pyproject.toml must pin fastjsonschema with == (model/compiled/ is its output)")
 
 
-def known_schemas() -> list[Mapping[str, Any]]:
+def known_schemas(families: frozenset[str] = frozenset()) -> list[Mapping[str, Any]]:
+    """The event schemas, the registry's, and the parameter schemas of `families` (none: all).
+
+    `deploy/package.py` ships a family's function with the validators of these alone.
+    """
     paths = [SCHEMA_PATH, *sorted((ROOT / "engine" / "schemas").glob("*.json"))]
     schemas: list[Mapping[str, Any]] = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
-    schemas += [remediation.parameters_schema for remediation in CATALOG.values()]
+    schemas += [remediation.parameters_schema for remediation in catalog(families).values()]
     return schemas
 
 

@@ -3,7 +3,7 @@
 # mypy: ignore-errors
 VERSION = "2.22.3"
 from decimal import Decimal
-from fastjsonschema import JsonSchemaValueException, JsonSchemaValuesException
+from model.compiled import JsonSchemaValueException, JsonSchemaValuesException
 
 
 NoneType = type(None)

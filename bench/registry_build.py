@@ -1,0 +1,73 @@
+"""The rule registry's build time, which every cold start pays in `get_engine()`.
+
+The registry of `RULES` rules (the real one's entries repeated with fresh ids and identifiers:
+the size the registry reaches with ~70 controls), read from its JSON and built in a fresh process
+(`bench/scripts/build_registry_once.py`): the first build, which imports the compiled validators
+it needs, and the median of repeated builds after it. For one function (the s3 family's rules
+bound and their parameters validated, the others indexed unloaded), and for the whole catalog
+(the CLI and the tests).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.figures import PYTHON, ROOT, Figure, base_env
+from rules.registry import REGISTRY_PATH
+
+RULES = 70
+REPEATS = 200
+SCRIPT = ROOT / "bench" / "scripts" / "build_registry_once.py"
+
+
+def scaled_registry(rules: int = RULES) -> dict[str, Any]:
+    """The real registry's entries, repeated with fresh ids and identifiers up to `rules` rules."""
+    real = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
+    entries = []
+    for n in range(rules):
+        entry = copy.deepcopy(real["rules"][n % len(real["rules"])])
+        if copy_number := n // len(real["rules"]):
+            suffix = f"x{copy_number}"
+            entry["id"] = f"{entry['id']}-{suffix}"
+            if "control" in entry:
+                prefix, _, number = entry["control"].partition(".")
+                entry["control"] = f"{prefix}{suffix}.{number}"
+            entry["standard_controls"] = [f"{s}{suffix}" for s in entry.get("standard_controls", ())]
+            entry["config_rules"] = [f"{c}-{suffix}" for c in entry.get("config_rules", ())]
+        entries.append(entry)
+    return {**real, "rules": entries}
+
+
+def registry_build() -> list[Figure]:
+    figures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        document = Path(scratch) / "registry.json"
+        document.write_text(json.dumps(scaled_registry()), encoding="utf-8")
+        for families, who in (("s3", "the S3 function"), ("", "the whole catalog")):
+            result = subprocess.run(
+                [str(PYTHON), str(SCRIPT), str(document), families, str(REPEATS)],
+                env=base_env(),
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            timing = json.loads(result.stdout)
+            figures.append(
+                Figure(
+                    f"registry build, {RULES} rules, {who}",
+                    timing["median_ms"],
+                    "ms",
+                    2,
+                    detail=f"median of {REPEATS} builds in one process; the first, which imports the "
+                    f"compiled validators, took {timing['first_ms']:.1f} ms "
+                    f"({timing['bound']} rules bound, {timing['unloaded']} indexed unloaded)",
+                    extra=timing,
+                )
+            )
+    return figures
