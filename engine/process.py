@@ -88,8 +88,6 @@ class Engine:
 
     def _handle(self, event: Any) -> dict[str, Any]:
         parsed = parse_event(event)
-        if parsed.ignored_reason:
-            return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
         # A custom-action event reaches every function of the stack and each answers for its own
         # family; any other event was routed to this function alone, which answers for all of it.
         shared = parsed.source is FindingSource.CUSTOM_ACTION
@@ -265,15 +263,15 @@ class Engine:
         return [problem for o in notable if (problem := publish(o, sns, self.settings.topic_arn))]
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:
-        """Invalid findings that still carry Id and ProductArn get a FAILED note saying why."""
+        """Invalid findings that still carry their identifiers get a FAILED note saying why."""
         outcomes = []
-        for finding_id, product_arn, error in parsed.invalid_identifiers:
+        for finding_id, product_arn, account, error in parsed.invalid_identifiers:
             stub = Finding(
                 source=parsed.source or FindingSource.IMPORTED,
                 event_id="",
                 hub_account_id=parsed.hub_account_id,
                 hub_region=parsed.hub_region,
-                account_id="",
+                account_id=account,
                 region="",
                 resources=(),
                 lookup_keys=(),

@@ -97,7 +97,6 @@ PINNED = {
     "securityhub-imported-ec2.13-archived.json": [],
     "securityhub-imported-cloudwatch.1-no-rule.json": [],
     "config-restricted-ssh-compliant.json": [],
-    "ignored-findings-imported-v2-ocsf.json": [],
     "invalid-imported-finding-without-id.json": ["IamRemediationFunction"],
     "invalid-findings-not-a-list.json": ["IamRemediationFunction"],
     "invalid-missing-detail.json": [],
