@@ -419,9 +419,11 @@ def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
 
 
 def id_form(finding: Finding) -> str:
-    """How the finding names its control: consolidated, per-standard, or a Config rule."""
+    """How the finding names its control: consolidated, per-standard, a Config rule, or OCSF."""
     if finding.source is FindingSource.CONFIG:
         return "config"
+    if finding.ocsf:
+        return "ocsf"
     if (finding.generator_id or "").startswith("security-control/"):
         return "consolidated"
     return "per-standard"
