@@ -11,7 +11,11 @@ import pytest
 from engine.notes import note_for
 from engine.parse import parse_event
 from engine.resolve import FindingUpdate, _unprocessed, needs_update, plan_updates
+from localaws import estate
+from localaws.engine_setup import make_engine
 from localaws.events import load_event
+from localaws.faults import inject_call_faults
+from model.errors import RetryLaterError
 from model.outcome import Change, Outcome, Status
 
 OCSF = parse_event(load_event("securityhub-imported-v2-s3.17-consolidated.json")).findings[0]
@@ -104,3 +108,34 @@ def test_v1_request_is_unchanged_by_the_account_part_of_the_identifier() -> None
         "Note": {"Text": "note", "UpdatedBy": "me"},
         "Workflow": {"Status": "RESOLVED"},
     }
+
+
+# --- against moto: what the handler does when Security Hub does not record an OCSF outcome -------
+
+
+@pytest.fixture
+def bucket(aws: None) -> None:
+    estate.enable_security_hub()
+    estate.create_bucket()
+
+
+def test_a_finding_security_hub_does_not_know_is_reported_not_retried(bucket: None) -> None:
+    event = load_event("securityhub-imported-v2-s3.17-consolidated.json")  # not seeded: unknown to V2
+    engine, _ = make_engine()
+    report = engine.handle(event)
+    assert [f["status"] for f in report["findings"]] == ["remediated"]
+    (problem,) = report["problems"]
+    assert "ResourceNotFoundException" in problem
+
+
+def test_a_throttled_v2_update_makes_the_event_retry_after_the_fix(bucket: None) -> None:
+    event = load_event("securityhub-imported-v2-s3.17-consolidated.json")
+    estate.import_findings(event)
+    engine, _ = make_engine()
+    inject_call_faults(
+        engine.clients.session,
+        lambda op, params: "ThrottlingException" if op == "securityhub.BatchUpdateFindingsV2" else None,
+    )
+    with pytest.raises(RetryLaterError, match="BatchUpdateFindingsV2"):
+        engine.handle(event)
+    assert estate.bucket_encryption() == "aws:kms"
