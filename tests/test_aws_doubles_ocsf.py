@@ -286,3 +286,19 @@ def test_filter_semantics_over_lists_negations_maps_and_operators() -> None:
             ],
         },
     )
+
+
+def test_get_findings_v2_sorts_and_caps_filters_per_kind(aws: Aws) -> None:
+    findings = [ocsf(50, control="S3.8"), ocsf(51, control="S3.17"), ocsf(52, control="IAM.7")]
+    import_ocsf_findings(DEFAULT_ACCOUNT, REGION, findings)
+    client = aws.securityhub()
+    ordered = client.get_findings_v2(SortCriteria=[{"Field": "compliance.control", "SortOrder": "desc"}])
+    assert [f["compliance"]["control"] for f in ordered["Findings"]] == ["S3.8", "S3.17", "IAM.7"]
+    many = [
+        {"FieldName": "compliance.control", "Filter": {"Value": f"S3.{n}", "Comparison": "EQUALS"}}
+        for n in range(21)
+    ]
+    filters: Any = {"CompositeFilters": [{"Operator": "OR", "StringFilters": many}]}
+    assert error_of(client.get_findings_v2, Filters=filters) == ("ValidationException", 400)
+    filters["CompositeFilters"][0]["StringFilters"] = many[:20]
+    assert len(client.get_findings_v2(Filters=filters)["Findings"]) == 2
