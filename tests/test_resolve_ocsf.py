@@ -139,3 +139,27 @@ def test_a_throttled_v2_update_makes_the_event_retry_after_the_fix(bucket: None)
     with pytest.raises(RetryLaterError, match="BatchUpdateFindingsV2"):
         engine.handle(event)
     assert estate.bucket_encryption() == "aws:kms"
+
+
+def test_the_echo_of_a_waiting_ocsf_finding_writes_nothing(aws: None) -> None:
+    """A manual rule's OCSF finding goes In Progress with the plan as its comment; that status is
+    still routed, so Security Hub's echo (if V2 updates re-emit: not documented) is planned again
+    and, finding the same comment, writes nothing."""
+    estate.enable_security_hub()
+    group = estate.create_open_security_group()
+    event = load_event("securityhub-imported-v2-s3.17-consolidated.json")
+    finding = event["detail"]["findings"][0]
+    finding["compliance"]["control"] = "EC2.13"
+    finding["finding_info"].pop("analytic")
+    finding["finding_info"]["uid"] = finding["finding_info"]["uid"].replace("S3.17", "EC2.13")
+    arn = f"arn:aws:ec2:{estate.REGION}:{estate.ACCOUNT}:security-group/{group}"
+    finding["resources"] = [{"type": "AWS::EC2::SecurityGroup", "uid": group, "uid_alt": arn}]
+    estate.import_findings(event)
+    engine, recorder = make_engine()
+    assert [f["status"] for f in engine.handle(event)["findings"]] == ["waiting"]
+    stored = estate.ocsf_finding(finding["finding_info"]["uid"])
+    assert stored["status"] == "In Progress" and "Waiting for a person" in stored["comment"]
+    echo = {**event, "detail": {"findings": [stored]}}
+    before = recorder.count("securityhub.BatchUpdateFindingsV2")
+    assert [f["status"] for f in engine.handle(echo)["findings"]] == ["waiting"]
+    assert recorder.count("securityhub.BatchUpdateFindingsV2") == before
