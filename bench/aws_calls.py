@@ -48,7 +48,9 @@ def per_remediation(registry: Registry) -> list[Figure]:
                 spec.control, asff.Target("AwsAccount", "x"), ACCOUNT, REGION, legacy=spec.legacy
             )
             rule = registry.match(finding_keys(probe))
-            if not isinstance(rule, Rule) or spec.legacy:
+            if (
+                not isinstance(rule, Rule) or spec.legacy or spec.format == "ocsf"
+            ):  # one case per control and resource
                 continue
             counts = _count_one(piece, spec.control)
             remediation_calls = {

@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, aws],
         help="remediate every active failed finding that has a rule",
         description=(
-            "Find active, failed findings in workflow NEW or NOTIFIED with GetFindings and remediate "
-            "those a rule matches, in batches of 100, as the custom action would."
+            "Find active, failed findings in workflow NEW or NOTIFIED with GetFindings (with --ocsf: "
+            "OCSF findings in status New or In Progress with GetFindingsV2) and remediate those a rule "
+            "matches, in batches of 100, as the custom action would."
         ),
         epilog=EPILOG,
     )
@@ -87,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ID",
         help="only findings of this account (repeatable)",
+    )
+    sweep.add_argument(
+        "--ocsf",
+        action="store_true",
+        help="read AWS Security Hub's OCSF findings with GetFindingsV2 and resolve them with "
+        "BatchUpdateFindingsV2 (default: Security Hub CSPM's ASFF findings, GetFindings)",
     )
     sweep.add_argument(
         "--dry-run", action="store_true", help="plan and note on each finding, change no resource"

@@ -7,6 +7,7 @@ console's "Remediate" action, a sweep is an operator's explicit request (manual-
 run too). Every finding is listed before the first one is changed: fixing findings changes
 their workflow status, and paging on while the filtered set shrinks would skip some.
 API: https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_GetFindings.html
+With `--ocsf` the backlog is read as AWS Security Hub's OCSF findings instead (`cli.sweep_ocsf`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from typing import Any
 from cli.errors import EXIT_FINDINGS_FAILED, EXIT_OK, CommandError
 from cli.invoke import FAILING_STATUSES
 from cli.progress import ProgressBar
+from cli.sweep_ocsf import list_ocsf_findings, ocsf_batch_event, ocsf_sweep_filters
 from cli.table import render
 from cli.wiring import engine_from, outcome_printer
-from engine.identifiers import finding_keys
+from engine.identifiers import finding_keys, ocsf_finding_keys
 from engine.parse import CUSTOM_ACTION
 from model.errors import RetryLaterError
 from model.outcome import Outcome
@@ -64,12 +66,15 @@ def list_findings(securityhub: Any, filters: Mapping[str, Any]) -> Iterator[dict
         yield from page["Findings"]
 
 
-def with_rules(findings: Iterator[dict[str, Any]], registry: Registry) -> tuple[list[dict[str, Any]], int]:
+def with_rules(
+    findings: Iterator[dict[str, Any]], registry: Registry, *, ocsf: bool = False
+) -> tuple[list[dict[str, Any]], int]:
     """The findings some rule matches, and how many had none."""
     matched: list[dict[str, Any]] = []
     unmatched = 0
+    keys = ocsf_finding_keys if ocsf else finding_keys
     for finding in findings:
-        if registry.match(finding_keys(finding)) is None:
+        if registry.match(keys(finding)) is None:
             unmatched += 1
         else:
             matched.append(finding)
@@ -102,7 +107,9 @@ def batches(items: Sequence[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator
 
 
 def run(args: argparse.Namespace) -> int:
-    filters = sweep_filters(args.control, args.account)  # refuse bad filters before any AWS call
+    ocsf = bool(getattr(args, "ocsf", False))
+    # Refuse bad filters before any AWS call.
+    filters = (ocsf_sweep_filters if ocsf else sweep_filters)(args.control, args.account)
     bar: ProgressBar | None = None
     printer = outcome_printer() if args.verbose else None
 
@@ -113,16 +120,20 @@ def run(args: argparse.Namespace) -> int:
             bar.advance()
 
     engine = engine_from(args, on_outcome=on_outcome)
+    if ocsf:  # a person's request, as the custom action is for ASFF findings
+        engine.settings = engine.settings.with_overrides(manual_approved=True, automatic=True)
     clients = engine.clients
     region = clients.home_region
     securityhub = clients.home_client("securityhub", region)
     started = time.monotonic()
-    findings, unmatched = with_rules(list_findings(securityhub, filters), engine.registry)
+    listed = (list_ocsf_findings if ocsf else list_findings)(securityhub, filters)
+    findings, unmatched = with_rules(listed, engine.registry, ocsf=ocsf)
     bar = ProgressBar(len(findings), "findings")
+    shape = ocsf_batch_event if ocsf else batch_event
 
     def handle(batch: Sequence[dict[str, Any]]) -> dict[str, Any]:
         try:
-            report: dict[str, Any] = engine.handle(batch_event(batch, clients.home_account_id, region))
+            report: dict[str, Any] = engine.handle(shape(batch, clients.home_account_id, region))
         except RetryLaterError as error:  # already recorded; the next sweep picks these up again
             report = dict(error.report)
         return report

@@ -4,7 +4,9 @@ Each piece is one resource in the hub or the member account with the findings Se
 would raise on it, in consolidated or CIS 1.2.0 form. `delivery` says how the finding reaches
 the engine: `imported` when Security Hub raises it after the stack is deployed (EventBridge
 Imported event), `backlog` when it was already there (no new event until Security Hub
-re-checks; an operator selects it and picks the custom action). The resources are built with
+re-checks; an operator selects it and picks the custom action). `format` says which Security
+Hub reports it: Security Hub CSPM (ASFF, the default) or AWS Security Hub (an OCSF Compliance
+Finding, delivered as a `Findings Imported V2` event). The resources are built with
 `localaws.estate`, the builders the tests use.
 """
 
@@ -22,6 +24,7 @@ from localaws.estate.lambda_functions import create_function, function_policy
 
 Build = Callable[[boto3.Session, str, str], Target]  # (session, account, region) -> resource
 Delivery = Literal["imported", "backlog"]
+Format = Literal["asff", "ocsf"]
 #: The web group's rules: both address families open on SSH and RDP, so each finding revokes two.
 SSH_RDP_OPEN = (
     estate.Ingress(22, ("0.0.0.0/0", "::/0")),
@@ -37,6 +40,7 @@ class FindingSpec:
     control: str
     legacy: bool = False  # CIS 1.2.0 per-standard form instead of a consolidated finding
     delivery: Delivery = "imported"
+    format: Format = "asff"  # "ocsf": an OCSF finding of AWS Security Hub (imported only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +134,13 @@ def _security_group(group: estate.SecurityGroup, account: str, region: str) -> T
 
 
 PIECES: tuple[Piece, ...] = (
-    Piece("hub", "bucket with SSE-S3 only", kms_candidate_bucket, (FindingSpec("S3.17"),)),
+    # The same failure reported by both Security Hubs: fixed once, each finding resolved by its own API.
+    Piece(
+        "hub",
+        "bucket with SSE-S3 only",
+        kms_candidate_bucket,
+        (FindingSpec("S3.17"), FindingSpec("S3.17", format="ocsf")),
+    ),
     Piece(
         "hub",
         "weak password policy",
@@ -153,4 +163,5 @@ PIECES: tuple[Piece, ...] = (
     Piece("member", "unencrypted topic", unencrypted_topic, (FindingSpec("SNS.1", delivery="backlog"),)),
     Piece("member", "KMS key without rotation", key_without_rotation, (FindingSpec("KMS.4"),)),
     Piece("member", "table without deletion protection", unprotected_table, (FindingSpec("DynamoDB.6"),)),
+    Piece("member", "bucket with SSE-S3 only", kms_candidate_bucket, (FindingSpec("S3.17", format="ocsf"),)),
 )

@@ -20,21 +20,25 @@ class Row:
     spec: FindingSpec
     account_id: str
     resource: str  # short, human name of the resource
-    finding: dict[str, Any]  # the ASFF finding as imported
+    finding: dict[str, Any]  # the ASFF or OCSF finding as imported
     outcomes: dict[str, list[tuple[str, Mapping[str, Any]]]] = field(
         default_factory=dict
     )  # pass -> [(fn, line)]
-    workflow: dict[str, str] = field(default_factory=dict)  # pass -> workflow status read back
+    workflow: dict[str, str] = field(default_factory=dict)  # pass -> workflow (OCSF: status) read back
+
+    @property
+    def ocsf(self) -> bool:
+        return self.spec.format == "ocsf"
 
     @property
     def id(self) -> str:
-        return str(self.finding["Id"])
+        return str(self.finding["finding_info"]["uid"] if self.ocsf else self.finding["Id"])
 
     @property
     def control(self) -> str:
         if self.spec.legacy:
             return f"{self.spec.control} (CIS 1.2.0 {CIS_12_RULES[self.spec.control]})"
-        return self.spec.control
+        return f"{self.spec.control} (OCSF)" if self.ocsf else self.spec.control
 
     def status(self, run: str) -> str:
         lines = self.outcomes.get(run, [])

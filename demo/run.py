@@ -10,7 +10,10 @@ notes (and the public Lambda function's policy, still whole); then a person send
 findings and the backlog through the custom action; print the before → after table with each
 finding's workflow read back from Security Hub (and what stays of that policy); then a second
 pass over everything, which must find it all compliant. Security Hub's echo of every update the
-engine makes is delivered too, and must write nothing.
+engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
+Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
+Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
+event again, since the custom action carries ASFF findings only.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 import boto3
 
-from demo import asff, report
+from demo import asff, ocsf, report
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
 from demo.local_aws import (
     HUB_ACCOUNT,
@@ -39,6 +42,7 @@ from demo.report import Row
 from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
 from localaws import sam_routes
+from localaws.doubles.securityhub_ocsf import import_ocsf_findings
 from localaws.project import ProjectFileNotFoundError, project_path
 from localaws.recorder import CallRecorder
 from rules.registry import Registry, load_registry
@@ -70,12 +74,18 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         )["ActionTargetArn"]
         sessions = {HUB_ACCOUNT: hub, MEMBER_ACCOUNT: member}
         rows, skipped = build_estate(load_registry(), sessions)
-        for start in range(0, len(rows), 100):
+        asff_rows = [row for row in rows if not row.ocsf]
+        for start in range(0, len(asff_rows), 100):
             imported = securityhub.batch_import_findings(
-                Findings=[r.finding for r in rows[start : start + 100]]
+                Findings=[r.finding for r in asff_rows[start : start + 100]]
             )
             assert imported["FailedCount"] == 0, imported["FailedFindings"]
-        print(f"Estate: {len(rows)} failed findings imported into Security Hub.\n")
+        # AWS Security Hub stores its OCSF findings itself (no import API): seeded in the double.
+        import_ocsf_findings(HUB_ACCOUNT, REGION, [row.finding for row in rows if row.ocsf])
+        print(
+            f"Estate: {len(rows)} failed findings in Security Hub, {len(rows) - len(asff_rows)} of them "
+            "as OCSF findings of AWS Security Hub.\n"
+        )
 
         stack = LocalStack(routes, hub, Provisioner(hub, [member]))
         calls = CallRecorder()
@@ -84,10 +94,8 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         echoes = Echoes()
         for row in rows:
             if row.spec.delivery == "imported":
-                via[row.id] = "Imported event"
-                deliver(
-                    stack, asff.imported_event(row.finding, HUB_ACCOUNT, REGION), rows, FIRST, echoes, calls
-                )
+                via[row.id] = "Imported V2 event" if row.ocsf else "Imported event"
+                deliver(stack, imported_event(row, row.finding), rows, FIRST, echoes, calls)
         imported = len(via)
         waiting = [row for row in rows if row.status(FIRST) == "waiting"]
         accounts = {HUB_ACCOUNT: "hub", MEMBER_ACCOUNT: "member"}
@@ -96,7 +104,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"{len(waiting)} wait for a person (workload-affecting: manual), "
             f"{calls.count('sns.Publish')} notifications published. The notes they left:"
         )
-        print(report.notes([(row, _get_finding(securityhub, row.id)) for row in waiting], accounts))
+        print(report.notes([(row, _get_finding(securityhub, row)) for row in waiting], accounts))
         print(f"Policy of {PUBLIC_FUNCTION} after its automatic event: {public_function_policy(member)}.")
         selected = [row for row in rows if row.spec.delivery == "backlog" or row in waiting]
         for row in selected:
@@ -115,13 +123,19 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         print(report.before_after(rows, FIRST, via, accounts))
         print(f"Policy of {PUBLIC_FUNCTION} after the custom action: {public_function_policy(member)}.")
 
-        for chunk in _chunks(rows, SELECTION_LIMIT):
+        for chunk in _chunks(asff_rows, SELECTION_LIMIT):
             event = asff.custom_action_event(
                 [r.finding for r in chunk], action_arn, ACTION_ID, HUB_ACCOUNT, REGION
             )
             deliver(stack, event, rows, SECOND, echoes, calls)
+        for row in rows:
+            if row.ocsf:  # delivered again, as EventBridge may: the custom action takes ASFF only
+                deliver(stack, imported_event(row, row.finding), rows, SECOND, echoes, calls)
         read_back(securityhub, rows, SECOND)
-        print(f"\nSecond pass: the custom action over all {len(rows)} findings again:")
+        print(
+            f"\nSecond pass: the custom action over all {len(asff_rows)} ASFF findings again, and the "
+            f"{len(rows) - len(asff_rows)} OCSF findings' events delivered again:"
+        )
         print(report.compact(rows, SECOND, accounts))
 
         print(
@@ -155,7 +169,10 @@ def build_estate(registry: Registry, sessions: Mapping[str, boto3.Session]) -> t
             continue
         target = piece.build(sessions[account], account, REGION)
         for spec in specs:
-            finding = asff.finding(spec.control, target, account, REGION, legacy=spec.legacy)
+            if spec.format == "ocsf":
+                finding = ocsf.finding(spec.control, target, account, REGION)
+            else:
+                finding = asff.finding(spec.control, target, account, REGION, legacy=spec.legacy)
             rows.append(Row(piece, spec, account, _short_name(piece, target), finding))
     return rows, skipped
 
@@ -181,7 +198,7 @@ class Echoes:
 
 
 #: Calls an echo's delivery must not make: the loop guard keeps a finding from being re-noted forever.
-ECHO_WRITES = ("securityhub.BatchUpdateFindings", "sns.Publish")
+ECHO_WRITES = ("securityhub.BatchUpdateFindings", "securityhub.BatchUpdateFindingsV2", "sns.Publish")
 
 
 def deliver(
@@ -201,8 +218,11 @@ def deliver(
                 by_id[line["finding"]].record(run, handled.function, line)
                 touched.add(line["finding"])
     securityhub = stack.session.client("securityhub")
-    for finding_id in sorted(touched):  # BatchUpdateFindings re-emits an Imported event per finding
-        echo = asff.imported_event(_get_finding(securityhub, finding_id), HUB_ACCOUNT, REGION)
+    # BatchUpdateFindings re-emits an Imported event per finding; whether BatchUpdateFindingsV2
+    # re-emits is not documented (ocsf.md §1), so the demo assumes it does.
+    for finding_id in sorted(touched):
+        row = by_id[finding_id]
+        echo = imported_event(row, _get_finding(securityhub, row))
         echoes.sent += 1
         if stack.routes.functions_for(echo):
             echoes.matched += 1
@@ -213,14 +233,28 @@ def deliver(
 
 def read_back(securityhub: Any, rows: Sequence[Row], run: str) -> None:
     for row in rows:
-        row.workflow[run] = _get_finding(securityhub, row.id).get("Workflow", {}).get("Status", "?")
+        found = _get_finding(securityhub, row)
+        row.workflow[run] = str(
+            found.get("status", "?") if row.ocsf else found.get("Workflow", {}).get("Status", "?")
+        )
 
 
-def _get_finding(securityhub: Any, finding_id: str) -> dict[str, Any]:
-    found = securityhub.get_findings(Filters={"Id": [{"Value": finding_id, "Comparison": "EQUALS"}]})[
-        "Findings"
-    ]
-    return dict(found[0])
+def imported_event(row: Row, finding: Mapping[str, Any]) -> dict[str, Any]:
+    """The event Security Hub sends for `finding`: Imported (ASFF) or Imported V2 (OCSF)."""
+    if row.ocsf:
+        return ocsf.imported_event(finding, HUB_ACCOUNT, REGION)
+    return asff.imported_event(finding, HUB_ACCOUNT, REGION)
+
+
+def _get_finding(securityhub: Any, row: Row) -> dict[str, Any]:
+    """The finding as Security Hub holds it now: GetFindingsV2 for an OCSF finding, else GetFindings."""
+    if row.ocsf:
+        equals = {"FieldName": "finding_info.uid", "Filter": {"Value": row.id, "Comparison": "EQUALS"}}
+        found = securityhub.get_findings_v2(Filters={"CompositeFilters": [{"StringFilters": [equals]}]})
+    else:
+        found = securityhub.get_findings(Filters={"Id": [{"Value": row.id, "Comparison": "EQUALS"}]})
+    first: Mapping[str, Any] = found["Findings"][0]
+    return dict(first)
 
 
 def _short_name(piece: Piece, target: asff.Target) -> str:

@@ -54,7 +54,8 @@ BUILD_ONLY = {"fastjsonschema": "writes model/compiled/ (`make schemas`), whose 
 #: Top-level modules the python3.13 runtime ships with boto3, and the ones our code uses from the layer.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 LAYER_MODULES = ("aws_lambda_powertools", "typing_extensions", "aws_xray_sdk", "wrapt")
-SMOKE_EVENT = ROOT / "events" / "ignored-findings-imported-v2-ocsf.json"
+#: A passed finding: parsed, matched and skipped, with no AWS call to make.
+SMOKE_EVENT = ROOT / "events" / "securityhub-imported-v2-s3.17-passed.json"
 PIP_INSTALL = (sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile")
 ARM64_PIP_FLAGS = (
     "--platform=manylinux2014_aarch64",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 #: Every function: record outcomes, re-evaluate Config rules, notify, keep state.
 ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    # Also the action of BatchUpdateFindingsV2 (OCSF findings): "BatchUpdateFindings and
+    # BatchUpdateFindingsV2 both use securityhub:BatchUpdateFindings" (API reference); no V2 action exists.
     "securityhub": ("securityhub:BatchUpdateFindings",),
     "config": ("config:StartConfigRulesEvaluation", "config:DescribeConfigRules"),
     "sns": ("sns:Publish",),  # the stack's notification topic only

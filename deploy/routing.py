@@ -9,6 +9,11 @@ person (engine/decide.py), who applies it with the custom action. Each family ge
   again) and name one of the family's controls: `Compliance.SecurityControlId`, or, for findings
   without it, the per-standard id in `ProductFields.ControlId` / `RuleId` together with the
   standard's `GeneratorId` form (ids like `4.1` mean different checks in different standards).
+- OCSF findings of AWS Security Hub (`Findings Imported V2`) with the same conditions: Security
+  Hub's own product (`metadata.product.uid`, its `productv2` ARN), a Compliance Finding
+  (class_uid 2003) that is Fail, in status New or In Progress (the engine's
+  `BatchUpdateFindingsV2` moves it to Resolved or In Progress), for one of the family's controls
+  (`compliance.control`).
 - Config compliance changes to NON_COMPLIANT of the family's Config rules, under any of the names
   the engine normalises (engine/identifiers.py): the name itself, Security Hub's
   `securityhub-<name>-<suffix>` and a conformance pack's `<name>-conformance-pack-<suffix>`.
@@ -30,9 +35,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.identifiers import CONTROL_TOWER_STANDARD, SCID_STANDARDS
-from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
-from engine.trust import AWS_OWNER, SECURITY_HUB_PRODUCT_PATTERN
-from model.workflow import ACTIONABLE_WORKFLOW
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, IMPORTED_V2
+from engine.trust import AWS_OWNER, SECURITY_HUB_PRODUCT_PATTERN, SECURITY_HUB_PRODUCT_V2_PATTERN
+from model.workflow import ACTIONABLE_OCSF_STATUS_IDS, ACTIONABLE_WORKFLOW, OCSF_COMPLIANCE_STATUS
 from rules.registry import Rule
 
 #: EventBridge quota "Event pattern size", measured here with JSON's default spacing to stay clear of it.
@@ -68,8 +73,12 @@ def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:
     """Every EventBridge rule of one family's function, automatic inputs first, then the custom action."""
     automatic = routed_rules(rules)
     imported = _pack(_imported_items(automatic), _imported_pattern)
+    imported_v2 = _pack(
+        [(("ocsf",), rule.control) for rule in automatic if rule.control], _imported_v2_pattern
+    )
     config = config_patterns(automatic)
     routes = [Route(_numbered("Imported", i, imported), p, True) for i, p in enumerate(imported)]
+    routes += [Route(_numbered("ImportedV2", i, imported_v2), p, True) for i, p in enumerate(imported_v2)]
     routes += [Route(_numbered("ConfigChange", i, config), p, True) for i, p in enumerate(config)]
     routes.append(Route("CustomAction", custom_action_pattern(action_target_arn), False))
     return routes
@@ -141,6 +150,23 @@ def _imported_branch(branch: Branch, values: list[str]) -> dict[str, Any]:
             "ProductFields": {"RuleId": values},
         }
     return {"GeneratorId": [{"prefix": f"{standard}/"}], "ProductFields": {"ControlId": values}}
+
+
+#: OCSF Compliance Findings (class_uid 2003) and the compliance status that means "failed".
+OCSF_COMPLIANCE_FINDING = 2003
+OCSF_FAIL = OCSF_COMPLIANCE_STATUS[3]
+
+
+def _imported_v2_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:
+    """OCSF control findings of Security Hub: its own product, Fail, New or In Progress, these controls."""
+    controls = _natural_sorted({value for values in branches.values() for value in values})
+    findings = {
+        "class_uid": [OCSF_COMPLIANCE_FINDING],
+        "metadata": {"product": {"uid": [{"wildcard": SECURITY_HUB_PRODUCT_V2_PATTERN}]}},
+        "compliance": {"status": [OCSF_FAIL], "control": controls},
+        "status_id": list(ACTIONABLE_OCSF_STATUS_IDS),
+    }
+    return {"source": ["aws.securityhub"], "detail-type": [IMPORTED_V2], "detail": {"findings": findings}}
 
 
 def _config_pattern(branches: dict[Branch, list[str]]) -> dict[str, Any]:

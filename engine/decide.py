@@ -8,7 +8,7 @@ names none), the effective dry-run (the settings, which `--dry-run` overrides, o
 
 Only Security Hub's own control findings are acted on (`engine/trust.py`). Automatic inputs act
 only on failed / non-compliant, active findings in workflow NEW or
-NOTIFIED; the custom action acts on what the user selected, unless it is archived, passing or
+NOTIFIED (an OCSF finding: status New or In Progress); the custom action acts on what the user selected, unless it is archived, passing or
 suppressed.
 
 A manual rule (`rules.registry.DEFAULT_MODE`: every rule whose fix can cut a workload off, unless
@@ -28,7 +28,7 @@ from engine.settings import Settings
 from engine.trust import foreign_producer
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Status
-from model.workflow import ACTIONABLE_WORKFLOW, FAILING
+from model.workflow import ACTIONABLE_OCSF_STATUS, ACTIONABLE_WORKFLOW, FAILING
 from remediations.base import KMS_KEY_PARAMETER
 from rules.registry import Rule
 
@@ -142,6 +142,15 @@ def _not_actionable(finding: Finding, rule: Rule | None, automatic_enabled: bool
         return f"no rule in the registry for {named}"
     if not rule.enabled:
         return f"rule {rule.id} is disabled"
+    return finding_not_actionable(finding, automatic_enabled)
+
+
+def finding_not_actionable(finding: Finding, automatic_enabled: bool) -> str:
+    """Why no rule would act on this finding (archived, passed, suppressed…); "" when one may.
+
+    Said without the rule, so a function that holds only another family's rule skips such a
+    finding as quietly as that family's function would.
+    """
     if finding.record_state and finding.record_state != "ACTIVE":
         return f"finding is {finding.record_state}"
     if finding.compliance_status not in FAILING and finding.compliance_status is not None:
@@ -154,4 +163,6 @@ def _not_actionable(finding: Finding, rule: Rule | None, automatic_enabled: bool
         return "automatic remediation is switched off; use the custom action"
     if finding.source is FindingSource.IMPORTED and finding.workflow_status not in ACTIONABLE_WORKFLOW:
         return f"workflow status is {finding.workflow_status}"
+    if finding.source is FindingSource.IMPORTED_V2 and finding.workflow_status not in ACTIONABLE_OCSF_STATUS:
+        return f"status is {finding.workflow_status}"
     return ""

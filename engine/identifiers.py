@@ -58,6 +58,31 @@ def _finding_keys(finding: Mapping[str, Any]) -> Iterator[str]:
         yield from config_rule_keys(product_fields["RelatedAWSResources:0/name"])
 
 
+def ocsf_finding_keys(finding: Mapping[str, Any]) -> tuple[str, ...]:
+    """Registry keys for an OCSF Compliance Finding, in the order `finding_keys` uses.
+
+    `compliance.control` is the security control id; `finding_info.uid` keeps the ASFF id forms
+    (`…:security-control/<id>/finding/…`, or `…:subscription/<standard>/v/<version>/<control>/finding/…`
+    for a per-standard finding); `finding_info.analytic.name` is the Config rule's name.
+    """
+    return tuple(dict.fromkeys(_ocsf_finding_keys(finding)))
+
+
+def _ocsf_finding_keys(finding: Mapping[str, Any]) -> Iterator[str]:
+    compliance = finding.get("compliance") or {}
+    info = finding.get("finding_info") or {}
+    if compliance.get("control"):
+        yield control_key(compliance["control"])
+    uid = str(info.get("uid", ""))
+    if match := _CONSOLIDATED_ID.search(uid):
+        yield control_key(match["control"])
+    if match := _SUBSCRIPTION_ID.search(uid):
+        yield from _standard_keys(match["standard"], match["control"])
+    rule = (info.get("analytic") or {}).get("name")
+    if isinstance(rule, str) and rule:
+        yield from config_rule_keys(rule)
+
+
 def standard_of(product_fields: Mapping[str, Any]) -> str:
     """`<standard>/v/<version>` from `StandardsArn` / `StandardsGuideArn`, or ''."""
     for field in ("StandardsArn", "StandardsGuideArn"):

@@ -1,7 +1,8 @@
 """The text the engine writes on a finding: what changed, by which rule, or why not.
 
-Security Hub keeps at most 512 characters in `Note.Text`; the note is cut at a word with a
-pointer to the full report in the logs rather than failing the update. A waiting note cuts its
+Security Hub keeps at most 512 characters in `Note.Text`, and `BatchUpdateFindingsV2` takes as
+many in an OCSF finding's `Comment`; the note is cut at a word with a pointer to the full report
+in the logs rather than failing the update. A waiting note cuts its
 list of changes instead, so the way to apply the fix is always there to read.
 """
 

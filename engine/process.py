@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
-from engine.decide import Decision, Skip, decide
+from engine.decide import Decision, Skip, decide, finding_not_actionable
 from engine.exclusions import TagReader, live_tag_exclusion
 from engine.journal import Journal
 from engine.notify import publish, should_notify
@@ -90,8 +90,6 @@ class Engine:
 
     def _handle(self, event: Any) -> dict[str, Any]:
         parsed = parse_event(event)
-        if parsed.ignored_reason:
-            return {"event": event.get("id"), "ignored": parsed.ignored_reason, "findings": []}
         # A custom-action event reaches every function of the stack and each answers for its own
         # family; any other event was routed to this function alone, which answers for all of it.
         shared = parsed.source is FindingSource.CUSTOM_ACTION
@@ -176,6 +174,14 @@ class Engine:
 
     def _outcome(self, finding: Finding, rule: Rule | UnloadedRule | None) -> Outcome:
         if isinstance(rule, UnloadedRule):
+            if reason := finding_not_actionable(finding, self.settings.automatic):
+                return Outcome(
+                    finding=finding,
+                    status=Status.SKIPPED,
+                    rule_id=rule.id,
+                    remediation=rule.remediation_name,
+                    reason=reason,
+                )
             return self._elsewhere(finding, rule)
         decision = decide(finding, rule, self.settings)
         if isinstance(decision, Skip):
@@ -293,15 +299,15 @@ class Engine:
         return [problem for o in notable if (problem := publish(o, sns, self.settings.topic_arn))]
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:
-        """Invalid findings that still carry Id and ProductArn get a FAILED note saying why."""
+        """Invalid findings that still carry their identifiers get a FAILED note saying why."""
         outcomes = []
-        for finding_id, product_arn, error in parsed.invalid_identifiers:
+        for finding_id, product_arn, account, error in parsed.invalid_identifiers:
             stub = Finding(
                 source=parsed.source or FindingSource.IMPORTED,
                 event_id="",
                 hub_account_id=parsed.hub_account_id,
                 hub_region=parsed.hub_region,
-                account_id="",
+                account_id=account,
                 region="",
                 resources=(),
                 lookup_keys=(),

@@ -1,5 +1,8 @@
 """Act only on what AWS itself produced: Security Hub's own control findings, AWS's Config rules.
 
+The same holds for AWS Security Hub's OCSF findings: `metadata.product.uid` must be Security
+Hub's own `…::productv2/aws/securityhub` and `metadata.product.vendor_name`, when present, "AWS".
+
 A finding is an instruction to a principal with write access to every member account, and a
 member account that may call `securityhub:BatchImportFindings` can import findings of its own
 that look like control findings. It cannot import them under Security Hub's product ARN
@@ -33,6 +36,10 @@ from model.finding import Finding, FindingSource
 #: The same, as an EventBridge `wildcard` pattern for the generated rules.
 SECURITY_HUB_PRODUCT_PATTERN = "arn:*:securityhub:*::product/aws/securityhub"
 SECURITY_HUB_PRODUCT = re.compile(r"^arn:aws(-[a-z]+)*:securityhub:[a-z0-9-]+::product/aws/securityhub$")
+#: AWS Security Hub's OCSF findings carry `productv2` in `metadata.product.uid`: Security Hub's own
+#: (CSPM controls among them). `…::productv2/aws/securityhub-coverage` and other products do not match.
+SECURITY_HUB_PRODUCT_V2_PATTERN = "arn:*:securityhub:*::productv2/aws/securityhub"
+SECURITY_HUB_PRODUCT_V2 = re.compile(r"^arn:aws(-[a-z]+)*:securityhub:[a-z0-9-]+::productv2/aws/securityhub$")
 SECURITY_HUB_RULE = ":config-rule/aws-service-rule/securityhub.amazonaws.com/"
 AWS_OWNER = "AWS"
 OWNER_TTL_SECONDS = 900
@@ -45,7 +52,8 @@ def foreign_producer(finding: Finding) -> str:
     """Why a Security Hub finding is not one of Security Hub's own control findings ('' if it is)."""
     if finding.source is FindingSource.CONFIG:
         return ""
-    if not SECURITY_HUB_PRODUCT.match(finding.product_arn or ""):
+    product = SECURITY_HUB_PRODUCT_V2 if finding.ocsf else SECURITY_HUB_PRODUCT
+    if not product.match(finding.product_arn or ""):
         return f"not a Security Hub control finding (product {finding.product_arn}): nothing was changed"
     if finding.company_name not in (None, AWS_OWNER):
         return f"not a Security Hub control finding (company {finding.company_name!r}): nothing was changed"

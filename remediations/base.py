@@ -153,9 +153,19 @@ class Identity:
     def locate(self, resources: Iterable[Resource]) -> Resource | None:
         """The first resource this remediation acts on, with its short name and canonical ARN."""
         for resource in resources:
-            if resource.type in self.types.get(resource.format, frozenset()):
+            if resource.type in self.types_in(resource.format):
                 return self.identify(resource)
         return None
+
+    def types_in(self, format_: ResourceFormat) -> frozenset[str]:
+        """The types this remediation acts on as `format_` writes them.
+
+        OCSF findings name resources by their CloudFormation type (`AWS::S3::Bucket`), as AWS
+        Config does, so a remediation that lists no OCSF types of its own acts on its Config ones.
+        """
+        if format_ is ResourceFormat.OCSF and format_ not in self.types:
+            format_ = ResourceFormat.CONFIG
+        return self.types.get(format_, frozenset())
 
     def identify(self, resource: Resource) -> Resource:
         """The resource with its short name and canonical ARN; no ARN yet where a lookup is due."""
@@ -192,7 +202,7 @@ class Identity:
         return not self.arn
 
     def described(self) -> str:
-        return ", ".join(sorted(t for types in self.types.values() for t in types))
+        return ", ".join(sorted({t for types in self.types.values() for t in types}))
 
 
 def canonical_id(resource: Resource) -> str:

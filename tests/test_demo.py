@@ -42,11 +42,32 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     assert "KmsRemediationFunction" in out and "DynamodbRemediationFunction" in out
     rows = [line for line in second.splitlines() if line.startswith(("hub ", "member "))]
     assert any(" KMS.4 " in row for row in rows) and any(" DynamoDB.6 " in row for row in rows)
-    assert rows and all("already-compliant" in row and row.rstrip().endswith("RESOLVED") for row in rows)
+    assert rows and all(
+        "already-compliant" in row and row.rstrip().endswith(("RESOLVED", "Resolved")) for row in rows
+    )
+    _check_ocsf_findings(first, rows)
     assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
     _check_public_function(imported, first)
     assert out.rstrip().splitlines()[-1].startswith("Done in")
     assert dict(os.environ) == before  # fake credentials and the endpoint are gone again
+
+
+def _check_ocsf_findings(first: str, second: list[str]) -> None:
+    """AWS Security Hub's OCSF findings: resolved through BatchUpdateFindingsV2 (status Resolved).
+
+    The hub's bucket is reported by both Security Hubs: the ASFF event fixes it, the OCSF one
+    finds it fixed and resolves its own finding; the member's bucket is fixed from its OCSF event.
+    """
+    ocsf = [line for line in first.splitlines() if " S3.17 (OCSF) " in line]
+    assert len(ocsf) == 2 and all(
+        "Imported V2 event" in line and line.rstrip().endswith("Resolved") for line in ocsf
+    )
+    hub, member = ocsf
+    assert hub.startswith("hub ") and "already-compliant" in hub and "changed by this engine" in hub
+    assert (
+        member.startswith("member ") and "remediated" in member and "SSEAlgorithm: AES256 → aws:kms" in member
+    )
+    assert sum(" S3.17 (OCSF) " in row and row.rstrip().endswith("Resolved") for row in second) == 2
 
 
 def _check_public_function(imported: str, first: str) -> None:

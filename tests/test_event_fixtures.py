@@ -8,9 +8,11 @@ Two kinds of sample events:
   own `read` and `plan`, set Security Hub findings RESOLVED with each change in the note, and
   change nothing on a second delivery. A new remediation's events are checked this way with
   no edit here.
-- Events about the engine's own behaviour (invalid, ignored, passed, suppressed, archived, no
-  rule, several families at once, Config re-evaluation) are the `SCENARIOS` below: each builds
-  the base estate and checks the outcome per finding, the resource and the finding's note.
+- Events about the engine's own behaviour (invalid, passed, suppressed, archived, no rule,
+  several families at once, Config re-evaluation, OCSF findings of AWS Security Hub) are the
+  `SCENARIOS` below: each builds the base estate and checks the outcome per finding, the
+  resource and the finding's note (an OCSF finding's status and comment, read through
+  GetFindingsV2).
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ from typing import Any
 import boto3
 import pytest
 
-from engine.parse import parse_event
+from engine.parse import IMPORTED_V2, parse_event
+from engine.settings import Settings
 from localaws import estate
 from localaws.doubles.config_double import started_config_evaluations
 from localaws.engine_setup import make_engine
 from localaws.estate import iam_users
 from localaws.events import event_names, findings_of, load_event
+from localaws.sessions import assume_role_session
 from model.errors import InvalidEventError
 from model.finding import Finding, FindingSource, Resource
 from remediations import catalog
@@ -111,6 +115,25 @@ def access_keys_active(_: Estate) -> None:
     assert iam_users.access_key_statuses() == ["Active", "Active"]
 
 
+#: The member account of the OCSF sample from another Region, and the role the engine assumes there.
+MEMBER, MEMBER_ROLE = "210987654321", "RemediatorMember"
+MEMBER_SETTINGS = Settings(home_account_id=estate.ACCOUNT, member_role_name=MEMBER_ROLE)
+
+
+def member_session() -> Any:
+    return assume_role_session(MEMBER, MEMBER_ROLE, session_name="estate-setup")
+
+
+def weak_member_password_policy() -> Mapping[str, str]:
+    estate.set_weak_password_policy(session=member_session())
+    return {}
+
+
+def member_password_policy_strong(_: Estate) -> None:
+    policy = estate.password_policy(session=member_session())
+    assert policy["MinimumPasswordLength"] == 14 and policy["PasswordReusePrevention"] == 24
+
+
 @dataclass(frozen=True)
 class Scenario:
     outcomes: tuple[str, ...] = ()  # status per finding, in report order
@@ -120,7 +143,7 @@ class Scenario:
     raises: str = ""  # InvalidEventError path fragment
     config_rules: tuple[tuple[str, str], ...] = ()  # (name, source identifier) to create first
     setup: tuple[Setup, ...] = ()
-    ignored: bool = False
+    settings: Settings | None = None  # the engine's, when not the default
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -178,7 +201,36 @@ SCENARIOS: dict[str, Scenario] = {
     "invalid-unknown-detail-type.json": Scenario(
         raises="event.detail-type", checks=(password_policy_unchanged,)
     ),
-    "ignored-findings-imported-v2-ocsf.json": Scenario(ignored=True, checks=(UNENCRYPTED,)),
+    # AWS Security Hub (OCSF, `Findings Imported V2`): resolved through BatchUpdateFindingsV2
+    "securityhub-imported-v2-s3.17-consolidated.json": Scenario(
+        ("remediated",), ("Resolved",), ("SSEAlgorithm: none → aws:kms",), (KMS,)
+    ),
+    "securityhub-imported-v2-iam.7-member-eu-west-1.json": Scenario(
+        ("remediated",),
+        ("Resolved",),
+        ("MinimumPasswordLength: 8 → 14",),
+        (member_password_policy_strong, password_policy_unchanged),
+        setup=(weak_member_password_policy,),
+        settings=MEMBER_SETTINGS,
+    ),
+    "securityhub-imported-v2-iam.15-cis-1.2.0-per-standard.json": Scenario(
+        ("remediated",), ("Resolved",), ("MinimumPasswordLength: 8 → 14",), (password_policy_strong,)
+    ),
+    "securityhub-imported-v2-s3.17-passed.json": Scenario(
+        ("skipped",), ("Resolved",), (None,), (UNENCRYPTED,)
+    ),
+    "securityhub-imported-v2-s3.17-suppressed.json": Scenario(
+        ("skipped",), ("Suppressed",), (None,), (UNENCRYPTED,)
+    ),
+    "securityhub-imported-v2-cloudwatch.1-no-rule.json": Scenario(
+        ("skipped",), ("New",), ("no rule in the registry for CloudWatch.1",), (password_policy_unchanged,)
+    ),
+    "invalid-imported-v2-finding-without-resources.json": Scenario(
+        ("failed",), ("In Progress",), ("must contain ['resources']",), (UNENCRYPTED,)
+    ),
+    "forged-securityhub-imported-v2-s3.17-coverage-product.json": Scenario(
+        ("skipped",), ("New",), ("not a Security Hub control finding",), (UNENCRYPTED,)
+    ),
     # sg-public-ssh is manual (workload-affecting): the Config event waits, nothing to re-evaluate
     "config-restricted-ssh-securityhub-rule.json": Scenario(
         ("waiting",),
@@ -223,6 +275,9 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+#: Calls that change no resource: recording an outcome on a finding (the one write a repeated
+#: delivery may make) and assuming the member role of a member's finding.
+RECORDING_CALLS = ("securityhub.BatchUpdateFindings", "securityhub.BatchUpdateFindingsV2", "sts.AssumeRole")
 RULE_EVENTS = sorted(name for name in event_names() if name not in SCENARIOS)
 
 
@@ -315,7 +370,7 @@ def test_fixture(name: str) -> None:
         estate.create_config_rule(rule, source)
     event = load_event(name, ids)
     estate.import_findings(event)
-    engine, recorder = make_engine()
+    engine, recorder = make_engine(scenario.settings)
 
     if scenario.raises:
         with pytest.raises(InvalidEventError) as error:
@@ -325,22 +380,23 @@ def test_fixture(name: str) -> None:
     else:
         report = engine.handle(event)
         assert [f["status"] for f in report["findings"]] == list(scenario.outcomes)
-        assert bool(report.get("ignored")) == scenario.ignored
         _check_findings(event, scenario)
     for check in scenario.checks:
         check(env)
-    if "remediated" in scenario.outcomes:
+    if not scenario.raises:  # EventBridge delivers at least once: the same event again
         _check_second_run_changes_nothing(event, scenario)
+        for check in scenario.checks:
+            check(env)
 
 
 def _check_second_run_changes_nothing(event: dict[str, Any], scenario: Scenario) -> None:
     """The same event again: every fixed resource reads as compliant and nothing is written to it."""
-    engine, recorder = make_engine()
+    engine, recorder = make_engine(scenario.settings)
     report = engine.handle(event)
     again = ["already-compliant" if status == "remediated" else status for status in scenario.outcomes]
     assert [f["status"] for f in report["findings"]] == again
     # Recording the outcome on the finding is the only write left.
-    assert [call for call in recorder.writes if call != "securityhub.BatchUpdateFindings"] == []
+    assert [call for call in recorder.writes if call not in RECORDING_CALLS] == []
 
 
 def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
@@ -351,9 +407,14 @@ def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
     for raw, workflow, fragment in zip(findings, scenario.workflows, scenario.note_contains, strict=True):
         if workflow is None:
             continue
-        stored = estate.finding(raw["Id"])
-        assert stored["Workflow"]["Status"] == workflow
-        note = stored.get("Note", {}).get("Text")
+        if event["detail-type"] == IMPORTED_V2:
+            stored = estate.ocsf_finding(raw["finding_info"]["uid"])
+            assert stored["status"] == workflow
+            note = stored.get("comment")
+        else:
+            stored = estate.finding(raw["Id"])
+            assert stored["Workflow"]["Status"] == workflow
+            note = stored.get("Note", {}).get("Text")
         if fragment is None:
             assert note is None, f"unexpected note: {note}"
         else:
@@ -361,9 +422,11 @@ def _check_findings(event: dict[str, Any], scenario: Scenario) -> None:
 
 
 def id_form(finding: Finding) -> str:
-    """How the finding names its control: consolidated, per-standard, or a Config rule."""
+    """How the finding names its control: consolidated, per-standard, a Config rule, or OCSF."""
     if finding.source is FindingSource.CONFIG:
         return "config"
+    if finding.ocsf:
+        return "ocsf"
     if (finding.generator_id or "").startswith("security-control/"):
         return "consolidated"
     return "per-standard"

@@ -19,13 +19,13 @@ import yaml
 
 from deploy.functions import families
 from deploy.routing import routed_rules
-from engine.identifiers import config_rule_keys, finding_keys
-from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED
-from engine.trust import SECURITY_HUB_PRODUCT
+from engine.identifiers import config_rule_keys, finding_keys, ocsf_finding_keys
+from engine.parse import CONFIG_CHANGE, CUSTOM_ACTION, IMPORTED, IMPORTED_V2
+from engine.trust import SECURITY_HUB_PRODUCT, SECURITY_HUB_PRODUCT_V2
 from localaws.event_patterns import matches
 from localaws.events import event_names, findings_of, load_event
 from localaws.sam_routes import DEFAULT_ACCOUNT, DEFAULT_REGION, functions_for, rule_routes
-from model.workflow import ACTIONABLE_WORKFLOW
+from model.workflow import ACTIONABLE_OCSF_STATUS_IDS, ACTIONABLE_WORKFLOW
 from rules.registry import Registry, Rule, UnloadedRule, load_registry
 
 REGISTRY: Registry = load_registry()
@@ -49,6 +49,10 @@ def should_handle(event: Mapping[str, Any]) -> list[str]:
         for finding in [findings] if isinstance(findings, Mapping) else findings_of(event):
             if _actionable(finding):
                 rules.append(REGISTRY.match(finding_keys(finding)))
+    if event.get("detail-type") == IMPORTED_V2:
+        for finding in findings_of(event):
+            if _actionable_ocsf(finding):
+                rules.append(REGISTRY.match(ocsf_finding_keys(finding)))
     if event.get("detail-type") == CONFIG_CHANGE and _non_compliant(detail):
         rules.append(REGISTRY.match(config_rule_keys(str(detail.get("configRuleName", "")))))
     return sorted({FUNCTION_OF_FAMILY[rule.family] for rule in rules if rule and rule.id in ROUTED})
@@ -61,6 +65,19 @@ def _actionable(finding: Mapping[str, Any]) -> bool:
         and (finding.get("Compliance") or {}).get("Status") == "FAILED"
         and finding.get("RecordState") == "ACTIVE"
         and (finding.get("Workflow") or {}).get("Status") in ACTIONABLE_WORKFLOW
+    )
+
+
+def _actionable_ocsf(finding: Mapping[str, Any]) -> bool:
+    """As the ASFF oracle: Security Hub's own Compliance Finding, Fail, New or In Progress, by control."""
+    product = (finding.get("metadata") or {}).get("product") or {}
+    compliance = finding.get("compliance") or {}
+    return (
+        finding.get("class_uid") == 2003
+        and bool(SECURITY_HUB_PRODUCT_V2.match(str(product.get("uid", ""))))
+        and compliance.get("status") == "Fail"
+        and bool(compliance.get("control"))
+        and finding.get("status_id") in ACTIONABLE_OCSF_STATUS_IDS
     )
 
 
@@ -97,7 +114,14 @@ PINNED = {
     "securityhub-imported-ec2.13-archived.json": [],
     "securityhub-imported-cloudwatch.1-no-rule.json": [],
     "config-restricted-ssh-compliant.json": [],
-    "ignored-findings-imported-v2-ocsf.json": [],
+    "securityhub-imported-v2-s3.17-consolidated.json": ["S3RemediationFunction"],
+    "securityhub-imported-v2-iam.7-member-eu-west-1.json": ["IamRemediationFunction"],
+    "securityhub-imported-v2-iam.15-cis-1.2.0-per-standard.json": ["IamRemediationFunction"],
+    "securityhub-imported-v2-s3.17-passed.json": [],
+    "securityhub-imported-v2-s3.17-suppressed.json": [],
+    "securityhub-imported-v2-cloudwatch.1-no-rule.json": [],
+    "invalid-imported-v2-finding-without-resources.json": ["S3RemediationFunction"],
+    "forged-securityhub-imported-v2-s3.17-coverage-product.json": [],  # another product never routes
     "invalid-imported-finding-without-id.json": ["IamRemediationFunction"],
     "invalid-findings-not-a-list.json": ["IamRemediationFunction"],
     "invalid-missing-detail.json": [],
@@ -170,6 +194,18 @@ def _legacy(standard: str, control: str) -> dict[str, Any]:
     return event
 
 
+def _ocsf(control: str) -> dict[str, Any]:
+    """The same failure as AWS Security Hub's OCSF Compliance Finding."""
+    event = load_event("securityhub-imported-v2-s3.17-consolidated.json")
+    finding = findings_of(event)[0]
+    finding["finding_info"]["uid"] = (
+        f"arn:aws:securityhub:us-east-1:123456789012:security-control/{control}/finding/0-synthesized"
+    )
+    finding["finding_info"].pop("analytic")
+    finding["compliance"]["control"] = control
+    return event
+
+
 def _config(rule_name: str) -> dict[str, Any]:
     event = load_event("config-restricted-ssh-securityhub-rule.json")
     event["detail"]["configRuleName"] = rule_name
@@ -186,6 +222,7 @@ def _identifier_events(rule: Rule) -> Iterator[tuple[str, dict[str, Any]]]:
             f"{rule.control} AFSBP without SecurityControlId",
             _legacy("aws-foundational-security-best-practices/v/1.0.0", rule.control),
         )
+        yield f"{rule.control} OCSF", _ocsf(rule.control)
     for entry in rule.standard_controls:
         standard, _, control = entry.rpartition("/")
         yield f"{entry} without SecurityControlId", _legacy(standard, control)
@@ -209,7 +246,11 @@ def identifier_case_events() -> list[dict[str, Any]]:
 @pytest.mark.parametrize(("rule", "event"), IDENTIFIER_CASES)
 def test_every_registry_identifier_routes_to_its_family_only(rule: Rule, event: dict[str, Any]) -> None:
     finding = findings_of(event)[0] if findings_of(event) else None
-    keys = finding_keys(finding) if finding else config_rule_keys(event["detail"]["configRuleName"])
+    keys = (
+        (ocsf_finding_keys if event["detail-type"] == IMPORTED_V2 else finding_keys)(finding)
+        if finding
+        else config_rule_keys(event["detail"]["configRuleName"])
+    )
     assert REGISTRY.match(keys) == rule, "the synthesized event must select this rule in the engine"
     expected = [FUNCTION_OF_FAMILY[rule.family]] if rule.id in ROUTED else []
     assert functions_for(event) == expected
@@ -253,7 +294,14 @@ def test_member_accounts_forward_every_config_change_the_engine_routes() -> None
 
 
 ASFF_CASES = [
-    case for case, event in zip(IDENTIFIER_CASES, identifier_case_events(), strict=True) if findings_of(event)
+    case
+    for case, event in zip(IDENTIFIER_CASES, identifier_case_events(), strict=True)
+    if event["detail-type"] == IMPORTED
+]
+OCSF_CASES = [
+    case
+    for case, event in zip(IDENTIFIER_CASES, identifier_case_events(), strict=True)
+    if event["detail-type"] == IMPORTED_V2
 ]
 
 
@@ -272,3 +320,32 @@ def test_a_finding_not_from_security_hub_routes_nowhere(
     forged = copy.deepcopy(event)
     findings_of(forged)[0].update(ProductArn=product, CompanyName=company)
     assert functions_for(forged) == []
+
+
+@pytest.mark.parametrize(("rule", "event"), OCSF_CASES[:6])
+@pytest.mark.parametrize(
+    "product",
+    [
+        "arn:aws:securityhub:us-east-1::productv2/aws/securityhub-coverage",
+        "arn:aws:securityhub:us-east-1::productv2/aws/guardduty",
+        "arn:aws:securityhub:us-east-1::product/aws/securityhub",  # the ASFF product in an OCSF finding
+    ],
+)
+def test_an_ocsf_finding_not_from_security_hub_routes_nowhere(
+    rule: Rule, event: dict[str, Any], product: str
+) -> None:
+    forged = copy.deepcopy(event)
+    findings_of(forged)[0]["metadata"]["product"]["uid"] = product
+    assert functions_for(forged) == []
+
+
+@pytest.mark.parametrize(("rule", "event"), OCSF_CASES[:3])
+@pytest.mark.parametrize(
+    ("field", "value"), [("status_id", 3), ("status_id", 4), ("status_id", 5), ("class_uid", 2004)]
+)
+def test_ocsf_findings_not_new_or_in_progress_route_nowhere(
+    rule: Rule, event: dict[str, Any], field: str, value: int
+) -> None:
+    changed = copy.deepcopy(event)
+    findings_of(changed)[0][field] = value
+    assert functions_for(changed) == []

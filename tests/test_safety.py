@@ -314,6 +314,14 @@ def test_a_function_knows_other_families_findings_and_never_acts_on_them(world: 
     assert "s3 family" in str(line["reason"]) and "loads only iam" in str(line["reason"])
     assert recorder.writes == ["securityhub.BatchUpdateFindings"], "only the note is written"
     assert not [call for call in recorder.calls if call.startswith("s3.")], "not even read"
+    # The same finding once it passed: skipped as quietly as the s3 function would, no note.
+    recorder.calls.clear()
+    passed = event(S3_EVENT, world)
+    for finding in passed["detail"]["findings"]:
+        finding["Compliance"]["Status"] = "PASSED"
+    (line,) = engine.handle(passed)["findings"]
+    assert line["status"] == "skipped" and "PASSED" in str(line["reason"])
+    assert recorder.calls == [], "no read, no note"
 
 
 def test_stack_kms_key_is_used_where_the_rule_names_none(world: dict[str, str]) -> None:

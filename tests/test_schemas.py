@@ -18,6 +18,8 @@ from model.schema import check, compile_schema
 SCHEMAS = sorted(Path("engine/schemas").glob("*.json"))
 ASFF = json.loads(Path("engine/schemas/asff_finding.json").read_text(encoding="utf-8"))
 FAST_ASFF = compile_schema(ASFF)
+OCSF = json.loads(Path("engine/schemas/ocsf_finding.json").read_text(encoding="utf-8"))
+FAST_OCSF = compile_schema(OCSF)
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
@@ -27,8 +29,9 @@ def test_schemas_are_valid_draft_7(path: Path) -> None:
 
 @pytest.mark.parametrize("name", [n for n in event_names() if n.startswith("securityhub-")])
 def test_sample_findings_satisfy_the_finding_schema(name: str) -> None:
-    for finding in findings_of(load_event(name)):
-        jsonschema.validate(finding, ASFF)
+    event = load_event(name)
+    for finding in findings_of(event):
+        jsonschema.validate(finding, OCSF if event["detail-type"] == "Findings Imported V2" else ASFF)
 
 
 def test_violation_names_the_field() -> None:
@@ -37,6 +40,32 @@ def test_violation_names_the_field() -> None:
     with pytest.raises(SchemaViolationError) as raised:
         check(FAST_ASFF, finding, "event.detail.findings[0]")
     assert raised.value.path == "event.detail.findings[0].Resources"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        (("cloud", "account", "uid"), "12345", "cloud.account.uid"),
+        (("status_id",), 7, "status_id"),
+        (("compliance", "status_id"), "3", "compliance.status_id"),
+        (
+            ("metadata", "product", "uid"),
+            "arn:aws:guardduty:us-east-1::product/aws/guardduty",
+            "metadata.product.uid",
+        ),
+        (("finding_info", "uid"), " ", "finding_info.uid"),
+    ],
+)
+def test_ocsf_violation_names_the_field(path: tuple[str, ...], value: Any, named: str) -> None:
+    """As for ASFF: the error names the OCSF field, relative to the finding in the event."""
+    finding = findings_of(load_event("securityhub-imported-v2-s3.17-consolidated.json"))[0]
+    parent = finding
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    with pytest.raises(SchemaViolationError) as raised:
+        check(FAST_OCSF, finding, "event.detail.findings[0]")
+    assert raised.value.path == f"event.detail.findings[0].{named}"
 
 
 LEAVES = st.none() | st.booleans() | st.integers() | st.text(max_size=12)

@@ -47,12 +47,15 @@ from localaws.doubles import (
     rds_double,
     securityhub_actions,
     securityhub_findings,
+    securityhub_ocsf,
 )
 
 #: Paths from the botocore model (``requestUri``) that moto 5.x does not route. The greedy
 #: ``{ActionTargetArn+}`` label needs a named group so the server turns it into a Flask regex rule.
 SECURITYHUB_URL_PATHS: dict[str, Callable[..., Any]] = {
     "{0}/findings/batchupdate$": SecurityHubResponse.dispatch,
+    "{0}/findingsv2$": SecurityHubResponse.dispatch,
+    "{0}/findingsv2/batchupdatev2$": SecurityHubResponse.dispatch,
     "{0}/actionTargets$": SecurityHubResponse.dispatch,
     "{0}/actionTargets/get$": SecurityHubResponse.dispatch,
     "{0}/actionTargets/(?P<ActionTargetArn>.+)$": SecurityHubResponse.dispatch,
@@ -60,6 +63,8 @@ SECURITYHUB_URL_PATHS: dict[str, Callable[..., Any]] = {
 SECURITYHUB_RESPONSES: dict[str, Callable[[SecurityHubResponse], str]] = {
     "batch_update_findings": securityhub_findings.respond_batch_update_findings,
     "get_findings": securityhub_findings.respond_get_findings,
+    "batch_update_findings_v2": securityhub_ocsf.respond_batch_update_findings_v2,
+    "get_findings_v2": securityhub_ocsf.respond_get_findings_v2,
     "create_action_target": securityhub_actions.respond_create_action_target,
     "describe_action_targets": securityhub_actions.respond_describe_action_targets,
     "update_action_target": securityhub_actions.respond_update_action_target,
@@ -68,6 +73,8 @@ SECURITYHUB_RESPONSES: dict[str, Callable[[SecurityHubResponse], str]] = {
 SECURITYHUB_BACKEND_METHODS: dict[str, Callable[..., Any]] = {
     "batch_update_findings": securityhub_findings.batch_update_findings,
     "get_findings": securityhub_findings.get_findings,
+    "batch_update_findings_v2": securityhub_ocsf.batch_update_findings_v2,
+    "get_findings_v2": securityhub_ocsf.get_findings_v2,
     "create_action_target": securityhub_actions.create_action_target,
     "describe_action_targets": securityhub_actions.describe_action_targets,
     "update_action_target": securityhub_actions.update_action_target,

@@ -21,6 +21,12 @@ class InvalidInputError(SecurityHubClientError):
     code = "InvalidInputException"
 
 
+class ValidationError(SecurityHubClientError):
+    """``ValidationException`` (HTTP 400): the V2 (OCSF) APIs' name for a request that breaks a limit."""
+
+    code = "ValidationException"
+
+
 class ResourceConflictError(SecurityHubClientError):
     """``ResourceConflictException`` (HTTP 409): e.g. an action target Id already in use."""
 
@@ -39,14 +45,17 @@ class LimitExceededError(SecurityHubClientError):
     code = "LimitExceededException"
 
 
-def json_object_body(body: str | bytes | None) -> dict[str, Any]:
-    """The request's JSON object (``{}`` when empty); anything else is the client's fault (400)."""
+def json_object_body(
+    body: str | bytes | None, error: type[SecurityHubClientError] = InvalidInputError
+) -> dict[str, Any]:
+    """The request's JSON object (``{}`` when empty); anything else is the client's fault (400),
+    raised as ``error`` (the V1 APIs' ``InvalidInputException``, V2's ``ValidationException``)."""
     if not body:
         return {}
     try:
         parsed = json.loads(body)
-    except ValueError as error:
-        raise InvalidInputError(f"Request body is not JSON: {error}") from error
+    except ValueError as problem:
+        raise error(f"Request body is not JSON: {problem}") from problem
     if not isinstance(parsed, dict):
-        raise InvalidInputError("Request body must be a JSON object")
+        raise error("Request body must be a JSON object")
     return parsed

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
+from engine.parse import IMPORTED_V2
+from localaws.doubles.securityhub_ocsf import import_ocsf_findings
+from localaws.doubles.securityhub_ocsf import key_of as ocsf_identifier
 from localaws.estate.names import (
     BUCKET,
     DEFAULT_SG_PLACEHOLDER,
@@ -191,7 +194,17 @@ def enable_security_hub(region: str = REGION) -> None:
 
 
 def import_findings(event: Mapping[str, Any], region: str = REGION) -> None:
-    """Put the event's well-formed findings into Security Hub, as if it had produced them."""
+    """Put the event's well-formed findings into Security Hub, as if it had produced them.
+
+    OCSF findings (`Findings Imported V2`) have no import API: they are stored in the moto
+    double's backend of the event's account (the hub's, where findings are aggregated) instead.
+    Every one that names the three parts of its V2 identifier is kept, so a malformed finding's
+    comment can be read back too.
+    """
+    if event.get("detail-type") == IMPORTED_V2:
+        ocsf = [f for f in findings_of(event) if all(ocsf_identifier(f))]
+        import_ocsf_findings(str(event["account"]), region, ocsf)
+        return
     findings: list[Any] = [f for f in findings_of(event) if "Id" in f and "Resources" in f]
     if findings:
         response = boto3.client("securityhub", region_name=region).batch_import_findings(Findings=findings)

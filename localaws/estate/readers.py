@@ -96,3 +96,24 @@ def finding(finding_id: str, region: str = REGION) -> dict[str, Any]:
     ]
     assert len(found) == 1, f"expected one finding {finding_id}, got {len(found)}"
     return dict(found[0])
+
+
+def ocsf_finding(finding_uid: str, region: str = REGION) -> dict[str, Any]:
+    """The stored OCSF finding with this `finding_info.uid`, read through GetFindingsV2."""
+    securityhub = boto3.client("securityhub", region_name=region)
+    found = securityhub.get_findings_v2(
+        Filters={
+            "CompositeFilters": [
+                {
+                    "StringFilters": [
+                        {
+                            "FieldName": "finding_info.uid",
+                            "Filter": {"Value": finding_uid, "Comparison": "EQUALS"},
+                        }
+                    ]
+                }
+            ]
+        }
+    )["Findings"]
+    assert len(found) == 1, f"expected one OCSF finding {finding_uid}, got {len(found)}"
+    return dict(found[0])
