@@ -7,7 +7,7 @@ remediations.
 `base`, `public_access_block`, `security_group_rules` and `lambda_policy_statements` are helpers,
 not remediations.
 `base`, `public_access_block`, `security_group_rules` and `rds_settings` are shared helpers, not
-remediations.
+remediations. `destinations` is the shared lookup of what a fix points at (remediations/destinations.py).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from remediations import (
     s3_bucket_public_access,
     s3_default_encryption,
     s3_require_ssl,
+    s3_server_access_logging,
     sns_topic_encryption,
     sqs_queue_encryption,
     ssm_public_document,
@@ -81,6 +82,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         kms_key_rotation.REMEDIATION,
         # Audit logs
         cloudtrail_log_file_validation.REMEDIATION,
+        s3_server_access_logging.REMEDIATION,
         # Image scanning
         ecr_scan_on_push.REMEDIATION,
         # Deletion protection

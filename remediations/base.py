@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 from model.errors import RegistryError
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
+from remediations.destinations import READ_ACTION, Destination
 
 if TYPE_CHECKING:
     from remediations.cases import Cases
@@ -230,6 +231,13 @@ class Remediation:
     takes_kms_key: bool = False
     schema_extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. a oneOf over parameters
     apply: Applier = apply_calls
+    #: where the fix points the resource (remediations/destinations.py): read, never created
+    destinations: tuple[Destination, ...] = ()
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action the fix may call: its own, and the read of its destinations if it has any."""
+        return (*self.permissions.remediate, *((READ_ACTION,) if self.destinations else ()))
 
     @property
     def parameters_schema(self) -> dict[str, Any]:
@@ -267,5 +275,14 @@ def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]
             raise RegistryError(f"remediation {remediation.name!r} declares no read or write IAM actions")
         if remediation.permissions.with_key and not remediation.takes_kms_key:
             raise RegistryError(f"remediation {remediation.name!r} declares key writes but takes no KMS key")
+        unnamed = [
+            d.parameter
+            for d in remediation.destinations
+            if d.parameter not in remediation.parameters_schema["properties"]
+        ]
+        if unnamed:
+            raise RegistryError(
+                f"remediation {remediation.name!r}: destinations {unnamed} are not parameters"
+            )
         catalog[remediation.name] = remediation
     return catalog

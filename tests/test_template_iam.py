@@ -37,6 +37,7 @@ from localaws.intrinsics import Resolver, deployed_resources
 from localaws.sam_routes import transformed_template
 from remediations import CATALOG
 from remediations.base import KMS_KEY_PARAMETER
+from remediations.destinations import PREFIX, READ_ACTION
 from rules.registry import Rule, build_registry, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,10 +79,12 @@ KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890
 
 
 def fix_actions(rule: Rule, stack_key: str) -> set[str]:
-    """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key."""
+    """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key,
+    the read of its destinations (on the baseline's parameters only) when it has any."""
     permissions = rule.remediation.permissions
     keyed = bool(stack_key) or KMS_KEY_PARAMETER in rule.parameters
-    return {*permissions.read, *permissions.write, *(permissions.with_key if keyed else ())}
+    destinations = (READ_ACTION,) if rule.remediation.destinations else ()
+    return {*permissions.read, *permissions.write, *(permissions.with_key if keyed else ()), *destinations}
 
 
 def deployed_policy(template: dict[str, Any], role_id: str, **parameters: str) -> dict[str, Any]:
@@ -374,3 +377,16 @@ def test_every_role_is_described_under_roles_in_deploy_readme() -> None:
         for role_id, resource in template["Resources"].items():
             if resource["Type"] == "AWS::IAM::Role":
                 assert f"`{family_role.sub(r'<Family>\2', role_id)}`" in section, role_id
+
+
+def test_destinations_are_read_only_under_the_baseline_prefix() -> None:
+    """`ssm:GetParameters` is granted for the baseline's parameters alone, never every parameter."""
+    found = [
+        statement for _, statement in every_role_statement() if READ_ACTION in statement.get("Action", ())
+    ]
+    assert found, "a remediation with destinations is granted their read"
+    for statement in found:
+        assert statement["Action"] == [READ_ACTION]
+        assert statement["Resource"] == {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:ssm:*:${{AWS::AccountId}}:parameter{PREFIX}*"
+        }
