@@ -37,6 +37,7 @@ from remediations import (
     s3_default_encryption,
     s3_require_ssl,
     s3_server_access_logging,
+    s3_trail_bucket_public_access,
     sns_topic_encryption,
     sqs_queue_encryption,
     ssm_public_document,
@@ -83,6 +84,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         # Audit logs
         cloudtrail_log_file_validation.REMEDIATION,
         s3_server_access_logging.REMEDIATION,
+        s3_trail_bucket_public_access.REMEDIATION,
         # Image scanning
         ecr_scan_on_push.REMEDIATION,
         # Deletion protection
