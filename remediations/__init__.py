@@ -13,6 +13,7 @@ remediations. `destinations` is the shared lookup of what a fix points at (remed
 from __future__ import annotations
 
 from remediations import (
+    cloudtrail_log_encryption,
     cloudtrail_log_file_validation,
     dynamodb_deletion_protection,
     ec2_default_security_group,
@@ -83,6 +84,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         kms_key_rotation.REMEDIATION,
         # Audit logs
         cloudtrail_log_file_validation.REMEDIATION,
+        cloudtrail_log_encryption.REMEDIATION,
         s3_server_access_logging.REMEDIATION,
         s3_trail_bucket_public_access.REMEDIATION,
         # Image scanning
