@@ -28,7 +28,7 @@ from typing import Any
 
 from deploy.permissions import ENGINE_PERMISSIONS
 from model.errors import RemediationError
-from remediations.destinations import PREFIX, READ_ACTION
+from remediations.destinations import PASS_ROLE, PREFIX, READ_ACTION
 
 Cfn = Any  # a CloudFormation value: a string or an intrinsic function
 
@@ -124,16 +124,23 @@ def engine_actions(scope: str) -> tuple[str, ...]:
 
 
 def resource_level_statements(
-    actions: Iterable[str], prefix: str, only_if: str | None = None
+    actions: Iterable[str],
+    prefix: str,
+    only_if: str | None = None,
+    roles: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Statement]:
     """Statements for `actions`, one per kind of resource, each scoped to that kind in this account.
 
     With `only_if`, every statement exists only while that CloudFormation condition holds.
+    `iam:PassRole` is granted only on `roles` (role name → the services it may be handed to: the
+    baseline roles the remediations' destinations name), one statement per role, never on any role.
     """
     groups: dict[tuple[str, ...], list[str]] = {}
     statements = []
     for action in sorted(set(actions)):
-        if action in NARROWED:
+        if action == PASS_ROLE:
+            statements += _pass_role_statements(prefix, roles or {}, only_if)
+        elif action in NARROWED:
             label, resource = NARROWED[action]
             statements.append(Statement(f"{prefix}{label}", (action,), (resource,), None, only_if))
         else:
@@ -148,6 +155,23 @@ def resource_level_statements(
             )
         )
     return statements
+
+
+def _pass_role_statements(
+    prefix: str, roles: Mapping[str, frozenset[str]], only_if: str | None
+) -> list[Statement]:
+    if not roles:
+        raise UnboundResourceError(f"{PASS_ROLE} without the roles it hands on: declare them as Destinations")
+    return [
+        Statement(
+            f"{prefix}PassRole{_camel(name.replace('*', ''))}",
+            (PASS_ROLE,),
+            ({"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"},),
+            {"StringEquals": {"iam:PassedToService": sorted(services)}},
+            only_if,
+        )
+        for name, services in sorted(roles.items())
+    ]
 
 
 def _own_account(kinds: Iterable[str]) -> Cfn:

@@ -29,13 +29,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from remediations.destinations import PREFIX
+from remediations.destinations import BASELINE_ROLES, PREFIX
 
-#: The roles the baseline makes, by SSM parameter; `{region}` is the stack's Region.
-ROLE_NAMES = {
-    "cloudtrail-logs-role-arn": "sechub-baseline-cloudtrail-logs-{region}",
-    "flow-logs-role-arn": "sechub-baseline-flow-logs-{region}",
-}
+#: The roles the baseline makes, by SSM parameter; `{region}` is the stack's Region. Named where
+#: the destinations that pass them are declared, so the PassRole grant and the role agree.
+ROLE_NAMES = {role.name: role.role_name.replace("*", "{region}") for role in BASELINE_ROLES}
 LOG_BUCKET = "sechub-baseline-logs-${AWS::AccountId}-${AWS::Region}"
 ACCESS_LOG_BUCKET = "sechub-baseline-access-logs-${AWS::AccountId}-${AWS::Region}"
 THIS_ACCOUNT = {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from model.errors import RegistryError
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
-from remediations.destinations import READ_ACTION, Destination
+from remediations.destinations import PASS_ROLE, READ_ACTION, Destination
 
 if TYPE_CHECKING:
     from remediations.cases import Cases
@@ -236,8 +236,11 @@ class Remediation:
 
     @property
     def actions(self) -> tuple[str, ...]:
-        """Every action the fix may call: its own, and the read of its destinations if it has any."""
-        return (*self.permissions.remediate, *((READ_ACTION,) if self.destinations else ()))
+        """Every action the fix may call: its own, the read of its destinations if it has any, and
+        `iam:PassRole` if one is a role it hands to a service."""
+        reads = (READ_ACTION,) if self.destinations else ()
+        passes = (PASS_ROLE,) if any(d.passed_to for d in self.destinations) else ()
+        return (*self.permissions.remediate, *reads, *passes)
 
     @property
     def parameters_schema(self) -> dict[str, Any]:
@@ -283,6 +286,15 @@ def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]
         if unnamed:
             raise RegistryError(
                 f"remediation {remediation.name!r}: destinations {unnamed} are not parameters"
+            )
+        if PASS_ROLE in remediation.permissions.all:
+            raise RegistryError(
+                f"remediation {remediation.name!r} declares {PASS_ROLE}: declare the role as a Destination "
+                "(passed_to, role_name), so it is granted on that role alone"
+            )
+        if any(bool(d.passed_to) != bool(d.role_name) for d in remediation.destinations):
+            raise RegistryError(
+                f"remediation {remediation.name!r}: a role destination names its service and role"
             )
         catalog[remediation.name] = remediation
     return catalog

@@ -34,17 +34,57 @@ READ_ACTION = "ssm:GetParameters"
 MAX_NAMES = 10
 
 
+#: Handing a role to a service: granted only for a `Destination` that is a baseline role.
+PASS_ROLE = "iam:PassRole"
+
+
 @dataclass(frozen=True, slots=True)
 class Destination:
-    """A destination a remediation needs: the schema parameter it fills and the SSM parameter."""
+    """A destination a remediation needs: the schema parameter it fills and the SSM parameter.
+
+    A role the fix hands to a service (the role CloudTrail assumes to write a log group) also
+    names the service (`passed_to`) and the role's name as the baseline makes it (`role_name`,
+    `*` for the Region): the remediation is then granted `iam:PassRole` on exactly that name,
+    for that service only (`deploy/iam.py`), never on any role.
+    """
 
     parameter: str  # e.g. "log_bucket": a rule may name it itself, then nothing is read
     name: str  # under PREFIX, e.g. "access-log-bucket"
     what: str  # for the note: "the S3 server access log bucket"
+    passed_to: str = ""  # e.g. "cloudtrail.amazonaws.com"
+    role_name: str = ""  # e.g. "sechub-baseline-cloudtrail-logs-*"
 
     @property
     def ssm_name(self) -> str:
         return PREFIX + self.name
+
+
+#: The roles the baseline makes for a service to assume (`*` is the Region in their names):
+#: destinations the logging remediations hand to CloudTrail (CloudTrail.5) and flow logs (EC2.6).
+CLOUDTRAIL_LOGS_ROLE = Destination(
+    "cloudtrail_logs_role_arn",
+    "cloudtrail-logs-role-arn",
+    "the role CloudTrail writes to its log group with",
+    passed_to="cloudtrail.amazonaws.com",
+    role_name="sechub-baseline-cloudtrail-logs-*",
+)
+FLOW_LOGS_ROLE = Destination(
+    "flow_logs_role_arn",
+    "flow-logs-role-arn",
+    "the role VPC flow logs write to their log group with",
+    passed_to="vpc-flow-logs.amazonaws.com",
+    role_name="sechub-baseline-flow-logs-*",
+)
+BASELINE_ROLES = (CLOUDTRAIL_LOGS_ROLE, FLOW_LOGS_ROLE)
+
+
+def passed_roles(destinations: Iterable[Destination]) -> dict[str, frozenset[str]]:
+    """Role name → the services the role is handed to, for the destinations that are roles."""
+    roles: dict[str, set[str]] = {}
+    for destination in destinations:
+        if destination.passed_to:
+            roles.setdefault(destination.role_name, set()).add(destination.passed_to)
+    return {name: frozenset(services) for name, services in roles.items()}
 
 
 class DestinationNeededError(RemediationError):

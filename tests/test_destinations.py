@@ -108,3 +108,18 @@ def test_the_log_bucket_never_logs_to_itself(aws: None) -> None:
     assert outcome.status is Status.FAILED and outcome.workflow_status == "NOTIFIED"
     assert "never logs to itself" in outcome.reason
     assert logging_of("baseline-access-logs") is None
+
+
+def test_pass_role_is_never_declared_as_a_plain_permission() -> None:
+    """Granted on any role it would let a fix hand any role to a service: only a role destination may."""
+    from dataclasses import replace
+
+    from model.errors import RegistryError
+    from remediations.base import Permissions, build_catalog
+
+    wide = replace(
+        LOGGING,
+        permissions=Permissions(read=("s3:GetBucketLogging",), write=("s3:PutBucketLogging", "iam:PassRole")),
+    )
+    with pytest.raises(RegistryError, match="declare the role as a Destination"):
+        build_catalog([wide])

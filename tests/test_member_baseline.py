@@ -16,7 +16,7 @@ import yaml
 
 from deploy.member_baseline import PUBLISHED, ROLE_NAMES, baseline_template
 from remediations import CATALOG
-from remediations.destinations import BASELINE_TEMPLATE, PREFIX
+from remediations.destinations import BASELINE_ROLES, BASELINE_TEMPLATE, PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = baseline_template()
@@ -88,3 +88,12 @@ def test_deploy_readme_shows_how_to_deploy_it() -> None:
     assert BASELINE_TEMPLATE.removeprefix("deploy/") in readme
     for parameter in TEMPLATE["Parameters"]:
         assert f"`{parameter}`" in readme
+
+
+def test_each_role_destination_is_a_baseline_role_its_service_may_assume() -> None:
+    by_name = {r["Properties"]["RoleName"]["Fn::Sub"]: r for r in of_type("AWS::IAM::Role").values()}
+    for destination in BASELINE_ROLES:
+        role = by_name[destination.role_name.replace("*", "${AWS::Region}")]
+        (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": destination.passed_to}
+        assert destination.name in PUBLISHED

@@ -81,10 +81,8 @@ KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890
 def fix_actions(rule: Rule, stack_key: str) -> set[str]:
     """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key,
     the read of its destinations (on the baseline's parameters only) when it has any."""
-    permissions = rule.remediation.permissions
     keyed = bool(stack_key) or KMS_KEY_PARAMETER in rule.parameters
-    destinations = (READ_ACTION,) if rule.remediation.destinations else ()
-    return {*permissions.read, *permissions.write, *(permissions.with_key if keyed else ()), *destinations}
+    return set(rule.remediation.actions) - set(() if keyed else rule.remediation.permissions.with_key)
 
 
 def deployed_policy(template: dict[str, Any], role_id: str, **parameters: str) -> dict[str, Any]:
@@ -390,3 +388,32 @@ def test_destinations_are_read_only_under_the_baseline_prefix() -> None:
         assert statement["Resource"] == {
             "Fn::Sub": f"arn:${{AWS::Partition}}:ssm:*:${{AWS::AccountId}}:parameter{PREFIX}*"
         }
+
+
+def test_a_role_destination_is_passed_only_as_itself_and_only_to_its_service() -> None:
+    """`iam:PassRole` on exactly the baseline role a destination names, for its service, in both templates."""
+    from dataclasses import replace
+
+    from remediations.destinations import CLOUDTRAIL_LOGS_ROLE, PASS_ROLE
+
+    logging = CATALOG["s3.enable-server-access-logging"]
+    catalog = {
+        **CATALOG,
+        logging.name: replace(
+            logging,
+            parameters={**logging.parameters, CLOUDTRAIL_LOGS_ROLE.parameter: {"type": "string"}},
+            destinations=(*logging.destinations, CLOUDTRAIL_LOGS_ROLE),
+        ),
+    }
+    document = json.loads((ROOT / "rules" / "registry.json").read_text(encoding="utf-8"))
+    registry = build_registry(document, catalog)
+    engine = template_gen.admin_template(registry)
+    member = template_gen.member_role_template(registry)
+    for template, role_id in ((engine, "S3RemediationRole"), (member, "S3MemberRole")):
+        statements = deployed_policy(template, role_id)["Statement"]
+        (passing,) = [s for s in statements if PASS_ROLE in s["Action"]]
+        assert passing["Action"] == [PASS_ROLE]
+        assert passing["Resource"] == "arn:aws:iam::123456789012:role/sechub-baseline-cloudtrail-logs-*"
+        assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": ["cloudtrail.amazonaws.com"]}}
+    for template, role_id in ((engine, "Ec2RemediationRole"), (member, "Ec2MemberRole")):
+        assert PASS_ROLE not in granted_actions(deployed_policy(template, role_id)), "another family's role"
