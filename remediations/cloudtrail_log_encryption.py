@@ -93,7 +93,6 @@ def keeps(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
 
 
 def cases() -> Cases:
-    from localaws.estate.baseline import create_trail_key
     from remediations.cases import (
         ACCOUNT,
         KEY_ARN,
@@ -115,7 +114,8 @@ def cases() -> Cases:
         """A trail without a key, and the baseline's key published (the sample events use it)."""
         bucket = "case-unencrypted-trail-logs"
         session.client("s3").create_bucket(Bucket=bucket)
-        create_trail_key(session)
+        key = session.client("kms").create_key(Description="baseline: CloudTrail logs")["KeyMetadata"]["Arn"]
+        session.client("ssm").put_parameter(Name=TRAIL_KEY.ssm_name, Value=key, Type="String", Overwrite=True)
         made = session.client("cloudtrail").create_trail(
             Name="case-unencrypted-trail", S3BucketName=bucket, IsMultiRegionTrail=True
         )

@@ -24,6 +24,7 @@ https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLogging.html
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,6 @@ def keeps(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
 
 
 def cases() -> Cases:
-    from localaws.estate.baseline import create_log_bucket
     from remediations.cases import (
         ACCOUNT,
         Cases,
@@ -120,8 +120,18 @@ def cases() -> Cases:
     theirs = {"TargetBucket": "central-access-logs", "TargetPrefix": "s3/b/"}
 
     def setup(session: Any) -> Resource:
-        create_log_bucket(session, logs)
-        session.client("s3").create_bucket(Bucket="case-unlogged-bucket")
+        """A bucket that does not log, and the baseline's log bucket, published as the template does."""
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket=logs)
+        delivery = {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}}
+        statement = {**delivery, "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{logs}/*"}
+        s3.put_bucket_policy(
+            Bucket=logs, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+        )
+        session.client("ssm").put_parameter(
+            Name=LOG_BUCKET.ssm_name, Value=logs, Type="String", Overwrite=True
+        )
+        s3.create_bucket(Bucket="case-unlogged-bucket")
         return resource("AwsS3Bucket", "arn:aws:s3:::case-unlogged-bucket")
 
     return Cases(

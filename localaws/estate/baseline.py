@@ -1,10 +1,10 @@
 """What `deploy/member-baseline.yaml` creates, built in moto: the destinations remediations point at.
 
-The baseline template creates a log bucket (with the policy that lets S3 server access logging,
-CloudTrail and Config deliver to it) and a KMS key, and publishes each under the SSM prefix
-remediations read (remediations/destinations.py). The cases and sample events of those
-remediations build the same here, in one account and Region, so the engine finds its
-destinations as it would in a member account.
+The baseline template creates an access log bucket (with the policy that lets S3 server access
+logging deliver to it) among others, and publishes each under the
+SSM prefix remediations read (remediations/destinations.py). Tests build the same here, in one
+account and Region, so the engine finds its destinations as it would in a member account. (A
+remediation's own cases build theirs inline: the Lambda's packages never import localaws.)
 """
 
 from __future__ import annotations
@@ -41,10 +41,3 @@ def create_log_bucket(session: Any, name: str) -> str:
     s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
     publish(session, "access-log-bucket", name)
     return name
-
-
-def create_trail_key(session: Any) -> str:
-    """The key CloudTrail encrypts with, published by its ARN (what GetTrail answers)."""
-    arn: str = session.client("kms").create_key(Description="baseline: CloudTrail logs")["KeyMetadata"]["Arn"]
-    publish(session, "cloudtrail-key-arn", arn)
-    return arn
