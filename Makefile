@@ -42,7 +42,7 @@ SAM_ENV := AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-eas
 	PYENV_VERSION=3.13.0 PATH="$(dir $(PYTHON)):$$PATH"
 # Regions with and without AWS::SecurityHub::ActionTarget in cfn-lint's specs (the stack must deploy in all).
 CFN_REGIONS := us-east-1 us-west-2 eu-central-1 eu-west-1 us-east-2 ap-northeast-1
-TEMPLATES := template.yaml deploy/member-role.yaml deploy/member-config-events.yaml
+TEMPLATES := template.yaml deploy/member-role.yaml deploy/member-config-events.yaml deploy/member-baseline.yaml
 # Packages the function: the project's Python (the versions the tests ran), else the interpreter above.
 PACKAGER = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
 

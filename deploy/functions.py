@@ -27,6 +27,7 @@ from deploy.iam import (
 from deploy.routing import Route, family_routes
 from engine import settings
 from engine.settings import Settings
+from remediations.destinations import passed_roles
 from rules.registry import Rule
 
 HANDLER = "engine.handler.lambda_handler"
@@ -101,6 +102,11 @@ class Family:
                 }
             )
         )
+
+    @property
+    def passed_roles(self) -> dict[str, frozenset[str]]:
+        """The baseline roles the family's remediations hand to a service, and to which."""
+        return passed_roles(d for rule in self.rules for d in rule.remediation.destinations)
 
     @property
     def key_actions(self) -> tuple[str, ...]:
@@ -216,7 +222,7 @@ def role_statements(family: Family) -> list[Statement]:
         ]
     }
     statements = [
-        *resource_level_statements(own_account, "Remediate"),
+        *resource_level_statements(own_account, "Remediate", roles=family.passed_roles),
         *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
     ]
     for prefix, (sid, resources) in scoped.items():

@@ -28,6 +28,7 @@ from typing import Any
 
 from deploy.permissions import ENGINE_PERMISSIONS
 from model.errors import RemediationError
+from remediations.destinations import PASS_ROLE, PREFIX, READ_ACTION
 
 Cfn = Any  # a CloudFormation value: a string or an intrinsic function
 
@@ -56,6 +57,15 @@ KMS_KEY_CONDITION = {HAS_KMS_KEY: {"Fn::Not": [{"Fn::Equals": [{"Ref": "Remediat
 RESOURCE_ACCOUNT_KEYS: dict[str, str] = {
     "s3": "s3:ResourceAccount",
     "ec2": "ec2:Owner",  # snapshots and images: `arn:…:ec2:<region>::snapshot/<id>`, owner by condition
+}
+
+#: Actions granted on fewer resources than their kind: the destinations' read, on the baseline's
+#: parameters only (remediations/destinations.py), never on every parameter of the account.
+NARROWED: dict[str, tuple[str, Cfn]] = {
+    READ_ACTION: (
+        "BaselineDestinations",
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:ssm:*:${{AWS::AccountId}}:parameter{PREFIX}*"},
+    ),
 }
 
 #: What Lambda does with the function role on the function's behalf, and why.
@@ -114,16 +124,27 @@ def engine_actions(scope: str) -> tuple[str, ...]:
 
 
 def resource_level_statements(
-    actions: Iterable[str], prefix: str, only_if: str | None = None
+    actions: Iterable[str],
+    prefix: str,
+    only_if: str | None = None,
+    roles: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Statement]:
     """Statements for `actions`, one per kind of resource, each scoped to that kind in this account.
 
     With `only_if`, every statement exists only while that CloudFormation condition holds.
+    `iam:PassRole` is granted only on `roles` (role name → the services it may be handed to: the
+    baseline roles the remediations' destinations name), one statement per role, never on any role.
     """
     groups: dict[tuple[str, ...], list[str]] = {}
-    for action in sorted(set(actions)):
-        groups.setdefault(_resource_types(action), []).append(action)
     statements = []
+    for action in sorted(set(actions)):
+        if action == PASS_ROLE:
+            statements += _pass_role_statements(prefix, roles or {}, only_if)
+        elif action in NARROWED:
+            label, resource = NARROWED[action]
+            statements.append(Statement(f"{prefix}{label}", (action,), (resource,), None, only_if))
+        else:
+            groups.setdefault(_resource_types(action), []).append(action)
     for types, grouped in sorted(groups.items(), key=lambda item: (bool(item[0]), item[0])):
         arns = tuple(dict.fromkeys(arn for kind in types for arn in _arn_formats(kind)))
         resources_: tuple[Cfn, ...] = tuple(_sub(arn) for arn in arns) or ("*",)
@@ -134,6 +155,23 @@ def resource_level_statements(
             )
         )
     return statements
+
+
+def _pass_role_statements(
+    prefix: str, roles: Mapping[str, frozenset[str]], only_if: str | None
+) -> list[Statement]:
+    if not roles:
+        raise UnboundResourceError(f"{PASS_ROLE} without the roles it hands on: declare them as Destinations")
+    return [
+        Statement(
+            f"{prefix}PassRole{_camel(name.replace('*', ''))}",
+            (PASS_ROLE,),
+            ({"Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{name}"},),
+            {"StringEquals": {"iam:PassedToService": sorted(services)}},
+            only_if,
+        )
+        for name, services in sorted(roles.items())
+    ]
 
 
 def _own_account(kinds: Iterable[str]) -> Cfn:

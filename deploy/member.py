@@ -79,7 +79,9 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
 
 def member_role(family: Family) -> dict[str, Any]:
     statements = [
-        *resource_level_statements([*family.remediation_actions, *engine_actions(MEMBER)], "Remediate"),
+        *resource_level_statements(
+            [*family.remediation_actions, *engine_actions(MEMBER)], "Remediate", roles=family.passed_roles
+        ),
         *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
     ]
     return {

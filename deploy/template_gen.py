@@ -1,6 +1,6 @@
 """Write `template.yaml` and the member-account templates from the registry: `make template`.
 
-    python -m deploy.template_gen           # write template.yaml, deploy/member-role.yaml, deploy/member-config-events.yaml
+    python -m deploy.template_gen           # write template.yaml and deploy/member-*.yaml
     python -m deploy.template_gen --check   # exit 1, naming the stale files, when they differ
 
 Inputs: `rules/registry.json` (which families exist, which identifiers route where), each
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy import failures, functions, member, member_events, stack
+from deploy import failures, functions, member, member_baseline, member_events, stack
 from deploy.render import render
 from rules.registry import Registry, load_registry
 
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_PATH = ROOT / "template.yaml"
 MEMBER_TEMPLATE_PATH = ROOT / "deploy" / "member-role.yaml"
 MEMBER_EVENTS_PATH = ROOT / "deploy" / "member-config-events.yaml"
+MEMBER_BASELINE_PATH = ROOT / "deploy" / "member-baseline.yaml"
 
 
 def admin_template(registry: Registry | None = None) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def rendered(registry: Registry | None = None) -> dict[Path, str]:
         TEMPLATE_PATH: render(admin_template(registry)),
         MEMBER_TEMPLATE_PATH: render(member_role_template(registry)),
         MEMBER_EVENTS_PATH: render(member_events.member_events_template(registry.rules)),
+        MEMBER_BASELINE_PATH: render(member_baseline.baseline_template()),
     }
 
 

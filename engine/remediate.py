@@ -24,9 +24,10 @@ from engine.clients import ClientFactory
 from engine.decide import Decision
 from engine.journal import Journal
 from model.errors import RemediationError, RemediationFailedError, StateStoreError
-from model.finding import Finding
-from model.outcome import Outcome, Status
-from remediations.base import Remediation
+from model.finding import Finding, Resource
+from model.outcome import Outcome, Plan, Status
+from remediations.base import Remediation, State
+from remediations.destinations import DestinationNeededError, resolve
 
 
 def remediate(
@@ -45,7 +46,7 @@ def remediate(
         with aws_errors("read"):  # making the client can fail too (a Region botocore does not know)
             client = clients.client(remediation.service, resource.account_id, resource.region)
             state = remediation.read(client, resource, parameters)
-        plan = remediation.plan(state, parameters)
+        plan = plan_with_destinations(remediation, state, parameters, clients, resource)
         if plan.compliant:
             return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")
         if decision.dry_run:
@@ -88,6 +89,29 @@ def remediate(
         )
     except RemediationError as error:
         return outcome(status=Status.FAILED, reason=str(error), error_code=error.code)
+
+
+def plan_with_destinations(
+    remediation: Remediation, state: State, parameters: Any, clients: ClientFactory, resource: Resource
+) -> Plan:
+    """The plan; where it needs a destination the rule does not name, read them all and plan again.
+
+    A compliant resource plans without its destinations, so it costs no read; otherwise one
+    GetParameters call in the resource's account and Region (remediations/destinations.py).
+    """
+    try:
+        return remediation.plan(state, parameters)
+    except DestinationNeededError:
+        with aws_errors("destinations"):
+            ssm = clients.client("ssm", resource.account_id, resource.region)
+            found = resolve(
+                ssm,
+                remediation.destinations,
+                parameters,
+                account=resource.account_id,
+                region=resource.region,
+            )
+        return remediation.plan(state, found)
 
 
 def look_up(finding: Finding, decision: Decision, clients: ClientFactory) -> Decision | Outcome:

@@ -11,7 +11,8 @@ Adding one: write `remediations/<family>_<what>.py` with its `REMEDIATION`, add 
 under its family below (a new family is a new key, and a new function in `make template`), then
 give it a rule in `rules/registry.json`. A module whose file name does not start with its
 remediation's family, or a remediation name declared twice, fails when the catalog is built.
-`base`, `cases`, `identities`, `revert` and the other modules not listed are shared helpers.
+`base`, `cases`, `identities`, `revert`, `destinations` (what a fix points at, see
+remediations/destinations.py) and the other modules not listed are shared helpers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from remediations.base import Remediation, build_catalog
 #: family → its remediation modules. The family is the prefix of each module's file name and of
 #: each remediation's name; one function (and one IAM role) of the stack serves one family.
 MODULES: Mapping[str, tuple[str, ...]] = {
-    "cloudtrail": ("cloudtrail_log_file_validation",),
+    "cloudtrail": ("cloudtrail_log_file_validation", "cloudtrail_log_encryption"),
     "dynamodb": ("dynamodb_deletion_protection",),
     "ec2": (
         "ec2_ebs_default_encryption",  # encryption at rest
@@ -57,6 +58,8 @@ MODULES: Mapping[str, tuple[str, ...]] = {
         "s3_account_public_access",  # public access
         "s3_bucket_public_access",
         "s3_require_ssl",  # transport security
+        "s3_server_access_logging",  # logging
+        "s3_trail_bucket_public_access",
     ),
     "sns": ("sns_topic_encryption",),
     "sqs": ("sqs_queue_encryption",),

@@ -24,6 +24,7 @@ from botocore.exceptions import ClientError
 from model.errors import RegistryError
 from model.finding import Resource, ResourceFormat
 from model.outcome import Plan
+from remediations.destinations import PASS_ROLE, READ_ACTION, Destination
 
 if TYPE_CHECKING:
     from remediations.cases import Cases
@@ -240,6 +241,16 @@ class Remediation:
     takes_kms_key: bool = False
     schema_extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. a oneOf over parameters
     apply: Applier = apply_calls
+    #: where the fix points the resource (remediations/destinations.py): read, never created
+    destinations: tuple[Destination, ...] = ()
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action the fix may call: its own, the read of its destinations if it has any, and
+        `iam:PassRole` if one is a role it hands to a service."""
+        reads = (READ_ACTION,) if self.destinations else ()
+        passes = (PASS_ROLE,) if any(d.passed_to for d in self.destinations) else ()
+        return (*self.permissions.remediate, *reads, *passes)
 
     @property
     def parameters_schema(self) -> dict[str, Any]:
@@ -282,5 +293,23 @@ def build_catalog(remediations: Iterable[Remediation]) -> dict[str, Remediation]
             raise RegistryError(f"remediation {remediation.name!r} declares no read or write IAM actions")
         if remediation.permissions.with_key and not remediation.takes_kms_key:
             raise RegistryError(f"remediation {remediation.name!r} declares key writes but takes no KMS key")
+        unnamed = [
+            d.parameter
+            for d in remediation.destinations
+            if d.parameter not in remediation.parameters_schema["properties"]
+        ]
+        if unnamed:
+            raise RegistryError(
+                f"remediation {remediation.name!r}: destinations {unnamed} are not parameters"
+            )
+        if PASS_ROLE in remediation.permissions.all:
+            raise RegistryError(
+                f"remediation {remediation.name!r} declares {PASS_ROLE}: declare the role as a Destination "
+                "(passed_to, role_name), so it is granted on that role alone"
+            )
+        if any(bool(d.passed_to) != bool(d.role_name) for d in remediation.destinations):
+            raise RegistryError(
+                f"remediation {remediation.name!r}: a role destination names its service and role"
+            )
         catalog[remediation.name] = remediation
     return catalog

@@ -137,3 +137,6 @@ class Cases:
     strictest: str = ""
     #: one per format the identity looks the name up in (`Identity.lookups`)
     lookups: tuple[LookupCase, ...] = ()
+    #: what the baseline's SSM parameters hold here, by destination parameter (`Remediation.destinations`):
+    #: the stubbed path reads them, the never-weaken check plans with them
+    destinations: Mapping[str, str] = field(default_factory=dict)

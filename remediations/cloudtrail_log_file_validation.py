@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk
+from remediations.base import Params, Permissions, Remediation, Risk
+from remediations.identities import CLOUDTRAIL_TRAIL
 from remediations.revert import refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -150,14 +151,7 @@ REMEDIATION = Remediation(
     name="cloudtrail.enable-log-file-validation",
     summary="Turn on log file integrity validation for a CloudTrail trail, in the trail's home Region.",
     service="cloudtrail",
-    identity=Identity(
-        {
-            ResourceFormat.ASFF: frozenset({"AwsCloudTrailTrail"}),
-            ResourceFormat.CONFIG: frozenset({"AWS::CloudTrail::Trail"}),
-        },
-        arn="arn:{partition}:cloudtrail:{region}:{account}:trail/{name}",
-        region_in_arn=True,
-    ),
+    identity=CLOUDTRAIL_TRAIL,
     permissions=Permissions(
         read=("cloudtrail:GetTrail",),
         write=("cloudtrail:UpdateTrail",),

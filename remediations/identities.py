@@ -31,6 +31,17 @@ SECURITY_GROUP = Identity(
     arn="arn:{partition}:ec2:{region}:{account}:security-group/{name}",
 )
 
+#: A CloudTrail trail: by ARN in Security Hub, by name in AWS Config. It lives in its home Region,
+#: which its ARN names (a multi-Region trail is reported from every Region it logs).
+CLOUDTRAIL_TRAIL = Identity(
+    {
+        ResourceFormat.ASFF: frozenset({"AwsCloudTrailTrail"}),
+        ResourceFormat.CONFIG: frozenset({"AWS::CloudTrail::Trail"}),
+    },
+    arn="arn:{partition}:cloudtrail:{region}:{account}:trail/{name}",
+    region_in_arn=True,
+)
+
 
 def bucket_of(resource: Resource) -> dict[str, str]:
     """A bucket as every S3 call names it: with `ExpectedBucketOwner`, the finding's account.

@@ -71,8 +71,8 @@ class Rule:
 
     @property
     def permissions(self) -> tuple[str, ...]:
-        """Every action the fix may call for this rule: read, write and the key's writes."""
-        return self.remediation.permissions.remediate
+        """Every action the fix may call for this rule: read, write, the key's writes, its destinations' read."""
+        return self.remediation.actions
 
     @property
     def key_permissions(self) -> tuple[str, ...]:

@@ -36,7 +36,8 @@ from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations import catalog
 from remediations.base import Remediation, canonical_id
-from remediations.cases import ACCOUNT, REGION, Cases
+from remediations.cases import ACCOUNT, REGION, Cases, Exchange
+from remediations.destinations import READ_ACTION
 from rules.registry import Rule, load_registry
 
 REMEDIATIONS = sorted(catalog())
@@ -64,10 +65,11 @@ def cases_of(name: str) -> Cases:
 
 
 def all_params(remediation: Remediation) -> list[dict[str, Any]]:
-    """Every parameter set the registry runs this remediation with."""
-    return [dict(rule.parameters) for rule in load_registry().rules if rule.remediation is remediation] or [
-        {}
-    ]
+    """Every parameter set the registry runs this remediation with, destinations resolved as the cases say."""
+    found = dict(cases_of(remediation.name).destinations)
+    return [
+        {**found, **rule.parameters} for rule in load_registry().rules if rule.remediation is remediation
+    ] or [found]
 
 
 def iam_action(client: Any, method: str) -> str:
@@ -102,6 +104,10 @@ def test_every_remediation_carries_its_cases(name: str) -> None:
         "the live case names its resource by those ids"
     )
     assert remediation.summary and remediation.risk and remediation.permissions.revert
+    assert set(cases.destinations) == {d.parameter for d in remediation.destinations}, (
+        "what the baseline's parameters hold in the cases, for each destination"
+    )
+    assert (READ_ACTION in remediation.actions) == bool(remediation.destinations)
 
 
 # --- plans ----------------------------------------------------------------------------------------
@@ -139,16 +145,33 @@ def test_never_weakens(name: str) -> None:
 
 
 class StubbedClients(ClientFactory):
-    """Hands out one stubbed client and records which (service, account, region) were asked for."""
+    """Hands out stubbed clients (the remediation's, SSM's for its destinations) and records which
+    (service, account, region) were asked for."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, ssm: Any = None) -> None:
         super().__init__(boto3.Session(region_name=REGION), home_account_id=ACCOUNT)
         self.stubbed = client
+        self.ssm = ssm
         self.asked: set[tuple[str, str, str]] = set()
 
     def client(self, service: str, account_id: str, region: str, *, home: bool = False) -> Any:
         self.asked.add((service, account_id, region))
-        return self.stubbed
+        return self.ssm if service == "ssm" and self.ssm is not None else self.stubbed
+
+
+def destinations_read(name: str, params: Any) -> Exchange | None:
+    """The one GetParameters call the engine makes for the destinations the rule does not name."""
+    remediation, found = catalog()[name], cases_of(name).destinations
+    wanted = [d for d in remediation.destinations if d.parameter not in params]
+    if not wanted:
+        return None
+    names = sorted({d.ssm_name for d in wanted})
+    by_name = {d.ssm_name: found[d.parameter] for d in wanted}
+    return Exchange(
+        "get_parameters",
+        {"Names": names},
+        {"Parameters": [{"Name": n, "Value": by_name[n], "Type": "String"} for n in names]},
+    )
 
 
 def decision_for(
@@ -197,14 +220,25 @@ def run_stubbed(
             )
         else:
             stubber.add_response(call.method, dict(call.response), dict(call.params))
-    clients = StubbedClients(client)
-    with stubber:
+    ssm = boto3.client("ssm", region_name=REGION)
+    ssm_stubber = Stubber(ssm)
+    reads = next(
+        (i for i, call in enumerate(case.calls) if not is_read(client, call.method)), len(case.calls)
+    )
+    read_destinations = destinations_read(name, case.params)
+    if read_destinations and (refuse is None or refuse[0] >= reads):  # planned only after every read
+        ssm_stubber.add_response(
+            read_destinations.method, dict(read_destinations.response), dict(read_destinations.params)
+        )
+    clients = StubbedClients(client, ssm if remediation.destinations else None)
+    with stubber, ssm_stubber:
         outcome = remediate(
             finding_for(case.resource),
             decision_for(remediation, case.resource, case.params, dry_run=dry_run),
             clients,
         )
-    assert clients.asked <= {(remediation.service, ACCOUNT, REGION)}
+    ssm_stubber.assert_no_pending_responses()
+    assert clients.asked <= {(remediation.service, ACCOUNT, REGION), ("ssm", ACCOUNT, REGION)}
     return outcome, stubber
 
 

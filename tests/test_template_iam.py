@@ -37,6 +37,7 @@ from localaws.intrinsics import Resolver, deployed_resources
 from localaws.sam_routes import transformed_template
 from remediations import catalog
 from remediations.base import KMS_KEY_PARAMETER
+from remediations.destinations import PREFIX, READ_ACTION
 from rules.registry import Rule, build_registry, load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,10 +79,10 @@ KEY = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890
 
 
 def fix_actions(rule: Rule, stack_key: str) -> set[str]:
-    """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key."""
-    permissions = rule.remediation.permissions
+    """What the fix of `rule` may call: the key's own writes only when the rule or the stack gives a key,
+    the read of its destinations (on the baseline's parameters only) when it has any."""
     keyed = bool(stack_key) or KMS_KEY_PARAMETER in rule.parameters
-    return {*permissions.read, *permissions.write, *(permissions.with_key if keyed else ())}
+    return set(rule.remediation.actions) - set(() if keyed else rule.remediation.permissions.with_key)
 
 
 def deployed_policy(template: dict[str, Any], role_id: str, **parameters: str) -> dict[str, Any]:
@@ -374,3 +375,45 @@ def test_every_role_is_described_under_roles_in_deploy_readme() -> None:
         for role_id, resource in template["Resources"].items():
             if resource["Type"] == "AWS::IAM::Role":
                 assert f"`{family_role.sub(r'<Family>\2', role_id)}`" in section, role_id
+
+
+def test_destinations_are_read_only_under_the_baseline_prefix() -> None:
+    """`ssm:GetParameters` is granted for the baseline's parameters alone, never every parameter."""
+    found = [
+        statement for _, statement in every_role_statement() if READ_ACTION in statement.get("Action", ())
+    ]
+    assert found, "a remediation with destinations is granted their read"
+    for statement in found:
+        assert statement["Action"] == [READ_ACTION]
+        assert statement["Resource"] == {
+            "Fn::Sub": f"arn:${{AWS::Partition}}:ssm:*:${{AWS::AccountId}}:parameter{PREFIX}*"
+        }
+
+
+def test_a_role_destination_is_passed_only_as_itself_and_only_to_its_service() -> None:
+    """`iam:PassRole` on exactly the baseline role a destination names, for its service, in both templates."""
+    from dataclasses import replace
+
+    from remediations.destinations import CLOUDTRAIL_LOGS_ROLE, PASS_ROLE
+
+    logging = catalog()["s3.enable-server-access-logging"]
+    with_role = {
+        **catalog(),
+        logging.name: replace(
+            logging,
+            parameters={**logging.parameters, CLOUDTRAIL_LOGS_ROLE.parameter: {"type": "string"}},
+            destinations=(*logging.destinations, CLOUDTRAIL_LOGS_ROLE),
+        ),
+    }
+    document = json.loads((ROOT / "rules" / "registry.json").read_text(encoding="utf-8"))
+    registry = build_registry(document, with_role)
+    engine = template_gen.admin_template(registry)
+    member = template_gen.member_role_template(registry)
+    for template, role_id in ((engine, "S3RemediationRole"), (member, "S3MemberRole")):
+        statements = deployed_policy(template, role_id)["Statement"]
+        (passing,) = [s for s in statements if PASS_ROLE in s["Action"]]
+        assert passing["Action"] == [PASS_ROLE]
+        assert passing["Resource"] == "arn:aws:iam::123456789012:role/sechub-baseline-cloudtrail-logs-*"
+        assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": ["cloudtrail.amazonaws.com"]}}
+    for template, role_id in ((engine, "Ec2RemediationRole"), (member, "Ec2MemberRole")):
+        assert PASS_ROLE not in granted_actions(deployed_policy(template, role_id)), "another family's role"
