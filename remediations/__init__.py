@@ -23,6 +23,7 @@ from remediations import (
     ec2_subnet_public_ip,
     ec2_transit_gateway_auto_accept,
     ecr_scan_on_push,
+    guardduty_detector,
     iam_access_key_rotation,
     iam_password_policy,
     iam_unused_credentials,
@@ -85,5 +86,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         ecr_scan_on_push.REMEDIATION,
         # Deletion protection
         dynamodb_deletion_protection.REMEDIATION,
+        # Threat detection
+        guardduty_detector.REMEDIATION,
     ]
 )
