@@ -26,6 +26,7 @@ from deploy.iam import (
     engine_actions,
     policy_document,
     resource_level_statements,
+    scoped_actions,
 )
 from model.errors import RegistryError
 
@@ -79,8 +80,12 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
 
 def member_role(family: Family) -> dict[str, Any]:
     statements = [
-        *resource_level_statements([*family.remediation_actions, *engine_actions(MEMBER)], "Remediate"),
-        *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
+        *resource_level_statements(
+            [*family.remediation_actions, *engine_actions(MEMBER)], "Remediate", scoped=family.scoped
+        ),
+        *resource_level_statements(
+            family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY, scoped=family.scoped
+        ),
     ]
     return {
         "Type": "AWS::IAM::Role",
@@ -96,6 +101,7 @@ def member_role(family: Family) -> dict[str, Any]:
 def undo_role(families: Sequence[Family]) -> dict[str, Any]:
     """`<MemberRoleName>-undo`: every remediation's reads and reverts, for the operator alone."""
     actions = sorted({action for family in families for action in family.undo_actions})
+    scoped = scoped_actions(rule for family in families for rule in family.rules)
     return {
         "Type": "AWS::IAM::Role",
         "Condition": HAS_UNDO_PRINCIPAL,
@@ -106,7 +112,9 @@ def undo_role(families: Sequence[Family]) -> dict[str, Any]:
             "Policies": [
                 {
                     "PolicyName": "least-privilege",
-                    "PolicyDocument": policy_document(resource_level_statements(actions, "Revert")),
+                    "PolicyDocument": policy_document(
+                        resource_level_statements(actions, "Revert", scoped=scoped)
+                    ),
                 }
             ],
         },

@@ -26,6 +26,7 @@ from remediations import (
     guardduty_detector,
     iam_access_key_rotation,
     iam_password_policy,
+    iam_support_role,
     iam_unused_credentials,
     kms_key_rotation,
     lambda_public_access,
@@ -88,5 +89,7 @@ CATALOG: dict[str, Remediation] = build_catalog(
         dynamodb_deletion_protection.REMEDIATION,
         # Threat detection
         guardduty_detector.REMEDIATION,
+        # Incident response: a role for AWS Support
+        iam_support_role.REMEDIATION,
     ]
 )
