@@ -37,9 +37,10 @@ of an administrator since is kept (the administrator's now); one suspended since
 or gone, is someone else's change (refused unless forced; forced, it is left as it is). A detector
 created in place of ours after ours was deleted cannot be told apart by the calls above: the
 "nothing uses it" test is what protects it.
-The IAM caveat: enabling GuardDuty the first time creates its service-linked role, which AWS says
-needs `iam:CreateServiceLinkedRole` for `guardduty.amazonaws.com` on the caller; the engine's
-permission meta-tests admit only actions the remediation calls itself, so it is not granted here.
+Permissions: GuardDuty creates its service-linked role when it is first enabled; whether the
+caller needs `iam:CreateServiceLinkedRole` for it is unverified (AWS's own runbook
+AWSConfigRemediation-CreateGuardDutyDetector lists only guardduty:CreateDetector and GetDetector),
+and the permission meta-tests admit only actions a remediation calls, so it is not granted.
 APIs: https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreateDetector.html
 https://docs.aws.amazon.com/guardduty/latest/APIReference/API_UpdateDetector.html
 https://docs.aws.amazon.com/guardduty/latest/APIReference/API_GetAdministratorAccount.html
