@@ -4,10 +4,12 @@ Controls: GuardDuty.1 (Config rule `guardduty-enabled-centralized`); PCI DSS 3.2
 Why: GuardDuty is AWS's threat detection; the control passes when the Region has an enabled
 detector. Only the detector is needed: the optional protection plans (S3 data events, EKS audit
 logs, malware scans of EBS volumes, RDS logins, Lambda network logs, EKS runtime monitoring) are
-controls of their own (GuardDuty.5 to .13) and billed on their own, so a detector this fix creates
-has every one of them off. CreateDetector turns on every optional feature the request does not
+checked by rules of their own (`guardduty-s3-protection-enabled`,
+`guardduty-eks-protection-audit-enabled`, …) and billed on their own, so a detector this fix
+creates has every one of them off. CreateDetector turns on every optional feature the request does not
 name (all but RUNTIME_MONITORING, which stays off), so each is named, off; that naming a feature
-a Region does not offer is accepted is unverified (AWS: "there might be regional differences").
+a Region does not offer is accepted is unverified (AWS: "there might be regional differences";
+CreateDetector's answer has an `UnprocessedDataSources` list, which suggests skipping over refusing).
 The features AWS added since (AI_PROTECTION, AI_ANALYST) are not named: whether they are billed
 or on by default is not documented where we looked.
 - no detector: one is created, enabled (there is at most one a Region, and CreateDetector refuses

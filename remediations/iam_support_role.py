@@ -31,6 +31,7 @@ https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_AttachRolePolicy.html
 https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html
 https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSSupportAccess.html
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_iam_limit-managed.html
 """
 
 from __future__ import annotations
