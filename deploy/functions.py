@@ -23,6 +23,7 @@ from deploy.iam import (
     Statement,
     engine_actions,
     resource_level_statements,
+    scoped_actions,
 )
 from deploy.routing import Route, family_routes
 from engine import settings
@@ -113,6 +114,11 @@ class Family:
         """What they call only with the stack's KMS key (`HasKmsKey`): granted only when one is set."""
         keyed = {action for rule in self.rules for action in rule.key_permissions}
         return tuple(sorted(keyed - set(self.remediation_actions)))
+
+    @property
+    def scoped(self) -> dict[str, Any]:
+        """Actions its remediations grant on named resources only (`Permissions.scopes`)."""
+        return scoped_actions(self.rules)
 
     @property
     def undo_actions(self) -> tuple[str, ...]:
@@ -222,8 +228,10 @@ def role_statements(family: Family) -> list[Statement]:
         ]
     }
     statements = [
-        *resource_level_statements(own_account, "Remediate", roles=family.passed_roles),
-        *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
+        *resource_level_statements(own_account, "Remediate", roles=family.passed_roles, scoped=family.scoped),
+        *resource_level_statements(
+            family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY, scoped=family.scoped
+        ),
     ]
     for prefix, (sid, resources) in scoped.items():
         actions = tuple(sorted(action for action in home if action.startswith(prefix)))

@@ -123,28 +123,83 @@ def engine_actions(scope: str) -> tuple[str, ...]:
     return tuple(sorted(action for action in declared if ENGINE_ACTION_SCOPE[action] == scope))
 
 
+#: action -> (its resources, its IAM Condition or None), for actions a remediation scopes itself
+Scoped = Mapping[str, tuple[tuple[Cfn, ...], Cfn]]
+
+
+def scoped_actions(rules: Iterable[Any]) -> dict[str, tuple[tuple[Cfn, ...], Cfn]]:
+    """The `Permissions.scopes` of the rules' remediations, rendered with each rule's parameters.
+
+    An action several rules scope is granted on the union of their resources; its condition must be
+    the same for all of them.
+    """
+    resources: dict[str, dict[str, None]] = {}
+    conditions: dict[str, Cfn] = {}
+    for rule in rules:
+        remediation = rule.remediation
+        defaults = {
+            key: schema["default"] for key, schema in remediation.parameters.items() if "default" in schema
+        }
+        values = {**defaults, **rule.parameters}
+        for action, scope in remediation.permissions.scopes.items():
+            condition = _render(scope.condition, values) if scope.condition is not None else None
+            if conditions.setdefault(action, condition) != condition:
+                raise RemediationError(f"{action} is scoped with two different conditions")
+            for arn in scope.resources:
+                resources.setdefault(action, {})[json.dumps(_render(arn, values), sort_keys=True)] = None
+    return {
+        action: (tuple(json.loads(arn) for arn in arns), conditions[action])
+        for action, arns in resources.items()
+    }
+
+
+def _render(template: Any, values: Mapping[str, Any]) -> Cfn:
+    """A Scope's template with the rule's values, `{partition}` and `{account}` as CloudFormation's."""
+    if isinstance(template, Mapping):
+        return {key: _render(value, values) for key, value in template.items()}
+    text = str(template).format(partition="${AWS::Partition}", account="${AWS::AccountId}", **values)
+    return {"Fn::Sub": text} if "${" in text else text
+
+
 def resource_level_statements(
     actions: Iterable[str],
     prefix: str,
     only_if: str | None = None,
     roles: Mapping[str, frozenset[str]] | None = None,
+    scoped: Scoped | None = None,
 ) -> list[Statement]:
     """Statements for `actions`, one per kind of resource, each scoped to that kind in this account.
 
     With `only_if`, every statement exists only while that CloudFormation condition holds.
     `iam:PassRole` is granted only on `roles` (role name → the services it may be handed to: the
     baseline roles the remediations' destinations name), one statement per role, never on any role.
+    Actions in `scoped` get statements of their own, on exactly their resources and under their
+    condition.
     """
+    scoped = scoped or {}
     groups: dict[tuple[str, ...], list[str]] = {}
     statements = []
+    named: dict[str, list[str]] = {}
     for action in sorted(set(actions)):
         if action == PASS_ROLE:
             statements += _pass_role_statements(prefix, roles or {}, only_if)
+        elif action in scoped:
+            named.setdefault(json.dumps(scoped[action], sort_keys=True), []).append(action)
         elif action in NARROWED:
             label, resource = NARROWED[action]
             statements.append(Statement(f"{prefix}{label}", (action,), (resource,), None, only_if))
         else:
             groups.setdefault(_resource_types(action), []).append(action)
+    statements += [
+        Statement(
+            f"{prefix}Only" + "".join(_camel(action.replace(":", "-")) for action in grouped),
+            tuple(grouped),
+            scoped[grouped[0]][0],
+            scoped[grouped[0]][1],
+            only_if,
+        )
+        for grouped in named.values()
+    ]
     for types, grouped in sorted(groups.items(), key=lambda item: (bool(item[0]), item[0])):
         arns = tuple(dict.fromkeys(arn for kind in types for arn in _arn_formats(kind)))
         resources_: tuple[Cfn, ...] = tuple(_sub(arn) for arn in arns) or ("*",)

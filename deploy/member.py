@@ -26,6 +26,7 @@ from deploy.iam import (
     engine_actions,
     policy_document,
     resource_level_statements,
+    scoped_actions,
 )
 from model.errors import RegistryError
 
@@ -80,9 +81,14 @@ def member_template(families: Sequence[Family]) -> dict[str, Any]:
 def member_role(family: Family) -> dict[str, Any]:
     statements = [
         *resource_level_statements(
-            [*family.remediation_actions, *engine_actions(MEMBER)], "Remediate", roles=family.passed_roles
+            [*family.remediation_actions, *engine_actions(MEMBER)],
+            "Remediate",
+            roles=family.passed_roles,
+            scoped=family.scoped,
         ),
-        *resource_level_statements(family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY),
+        *resource_level_statements(
+            family.key_actions, "RemediateWithKmsKey", only_if=HAS_KMS_KEY, scoped=family.scoped
+        ),
     ]
     return {
         "Type": "AWS::IAM::Role",
@@ -98,6 +104,7 @@ def member_role(family: Family) -> dict[str, Any]:
 def undo_role(families: Sequence[Family]) -> dict[str, Any]:
     """`<MemberRoleName>-undo`: every remediation's reads and reverts, for the operator alone."""
     actions = sorted({action for family in families for action in family.undo_actions})
+    scoped = scoped_actions(rule for family in families for rule in family.rules)
     return {
         "Type": "AWS::IAM::Role",
         "Condition": HAS_UNDO_PRINCIPAL,
@@ -108,7 +115,9 @@ def undo_role(families: Sequence[Family]) -> dict[str, Any]:
             "Policies": [
                 {
                     "PolicyName": "least-privilege",
-                    "PolicyDocument": policy_document(resource_level_statements(actions, "Revert")),
+                    "PolicyDocument": policy_document(
+                        resource_level_statements(actions, "Revert", scoped=scoped)
+                    ),
                 }
             ],
         },

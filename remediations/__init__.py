@@ -40,10 +40,12 @@ MODULES: Mapping[str, tuple[str, ...]] = {
         "ec2_instance_imdsv2",  # instance metadata
     ),
     "ecr": ("ecr_scan_on_push",),
+    "guardduty": ("guardduty_detector",),
     "iam": (
         "iam_password_policy",
         "iam_access_key_rotation",  # credentials
         "iam_unused_credentials",
+        "iam_support_role",  # account support
     ),
     "kms": ("kms_key_rotation",),
     "lambda": ("lambda_public_access",),

@@ -64,6 +64,21 @@ class Risk(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Where one action may act when "any resource of its kind in the account" is too wide.
+
+    `resources` are ARN templates: `{partition}`, `{account}` and the rule's parameters by name
+    (a parameter's schema `default` where the rule sets none), so a role granted
+    `iam:CreateRole` may create only the role the rules name. `condition` is the statement's IAM
+    Condition block, its strings templated the same way (e.g. `iam:PolicyARN` pinned to the one
+    policy the fix attaches).
+    """
+
+    resources: tuple[str, ...]
+    condition: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Permissions:
     """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only.
 
@@ -76,6 +91,8 @@ class Permissions:
     write: tuple[str, ...]
     revert: tuple[str, ...] = ()
     with_key: tuple[str, ...] = ()
+    #: actions granted only on these resources (and under this condition), wherever granted
+    scopes: Mapping[str, Scope] = field(default_factory=dict)
 
     @property
     def remediate(self) -> tuple[str, ...]:

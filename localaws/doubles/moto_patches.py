@@ -26,6 +26,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import moto.guardduty.urls
 import moto.securityhub.urls
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda.policy import Policy
@@ -34,6 +35,7 @@ from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.ec2.models import EC2Backend
 from moto.ec2.responses import EC2Response
+from moto.guardduty.responses import GuardDutyResponse
 from moto.kms.responses import KmsResponse
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
@@ -42,6 +44,7 @@ from localaws.doubles import (
     config_double,
     ec2_instance_metadata,
     ec2_snapshots,
+    guardduty_detector,
     kms_rotation,
     lambda_policy,
     rds_double,
@@ -107,6 +110,7 @@ def install_aws_doubles() -> None:
             return
         # Config (json protocol) is served from its single "/" path: only methods are missing.
         moto.securityhub.urls.url_paths.update(SECURITYHUB_URL_PATHS)
+        moto.guardduty.urls.url_paths.update(guardduty_detector.GUARDDUTY_URL_PATHS)
         patches: list[tuple[type, dict[str, Callable[..., Any]]]] = [
             (SecurityHubResponse, SECURITYHUB_RESPONSES),
             (SecurityHubBackend, SECURITYHUB_BACKEND_METHODS),
@@ -118,6 +122,7 @@ def install_aws_doubles() -> None:
             (LambdaBackend, lambda_policy.LAMBDA_BACKEND_METHODS),
             (Policy, lambda_policy.LAMBDA_POLICY_METHODS),
             (KmsResponse, kms_rotation.KMS_RESPONSES),
+            (GuardDutyResponse, guardduty_detector.GUARDDUTY_RESPONSES),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
