@@ -171,8 +171,8 @@ SCENARIOS: dict[str, Scenario] = {
         ("skipped",), ("SUPPRESSED",), (None,), (ALL_INGRESS,)
     ),
     "securityhub-imported-ec2.13-archived.json": Scenario(("skipped",), ("NEW",), (None,), (ALL_INGRESS,)),
-    "securityhub-imported-cloudwatch.1-no-rule.json": Scenario(
-        ("skipped",), ("NEW",), ("no rule in the registry for CloudWatch.1",), (password_policy_unchanged,)
+    "securityhub-imported-macie.1-no-rule.json": Scenario(
+        ("skipped",), ("NEW",), ("no rule in the registry for Macie.1",), (password_policy_unchanged,)
     ),
     "securityhub-custom-action-mixed.json": Scenario(
         ("remediated", "remediated", "remediated", "skipped"),
@@ -181,7 +181,7 @@ SCENARIOS: dict[str, Scenario] = {
             "aws:kms",
             "MinimumPasswordLength: 8 → 14",
             "tcp 22 from 0.0.0.0/0",
-            "no rule in the registry for CloudWatch.1",
+            "no rule in the registry for Macie.1",
         ),
         (KMS, password_policy_strong, SSH_REVOKED),
     ),
@@ -222,8 +222,8 @@ SCENARIOS: dict[str, Scenario] = {
     "securityhub-imported-v2-s3.17-suppressed.json": Scenario(
         ("skipped",), ("Suppressed",), (None,), (UNENCRYPTED,)
     ),
-    "securityhub-imported-v2-cloudwatch.1-no-rule.json": Scenario(
-        ("skipped",), ("New",), ("no rule in the registry for CloudWatch.1",), (password_policy_unchanged,)
+    "securityhub-imported-v2-macie.1-no-rule.json": Scenario(
+        ("skipped",), ("New",), ("no rule in the registry for Macie.1",), (password_policy_unchanged,)
     ),
     "invalid-imported-v2-finding-without-resources.json": Scenario(
         ("failed",), ("In Progress",), ("must contain ['resources']",), (UNENCRYPTED,)
