@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from functools import partial
 
 from cli import wiring
 from cli.errors import EXIT_AWS, EXIT_OK, CommandError
@@ -57,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no remediation {record.remediation!r} in this version: cannot plan its undo")
     resource = record.resource
     try:
-        client = clients.client(remediation.service, resource.account_id, resource.region)
+        client = remediation.client_from(
+            partial(clients.client, account_id=resource.account_id, region=resource.region)
+        )
     except RemediationFailedError as error:
         raise CommandError(
             f"{error}; in a member account, undo assumes the role deploy/member-role.yaml creates when "
