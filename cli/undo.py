@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 from functools import partial
+from typing import Any
 
 from cli import wiring
 from cli.errors import EXIT_AWS, EXIT_OK, CommandError
@@ -27,6 +28,7 @@ from model.errors import RemediationFailedError, RevertConflictError
 from model.outcome import Plan
 from model.undo import DONE, UndoRecord
 from remediations import catalog
+from remediations.base import owner_of
 
 #: The CLI's own setting (the functions never undo): the role `undo` assumes in other accounts.
 ENV_UNDO_ROLE = "UNDO_ROLE_NAME"
@@ -80,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.dry_run:
         print(f"Dry run: would revert {where}:")
-        _print_plan(plan, record)
+        _print_plan(plan, client)
         return EXIT_OK
     with aws_errors("revert"):
         remediation.apply(client, plan)
     print(f"Reverted {where}:")
-    _print_plan(plan, record)
+    _print_plan(plan, client)
     print(
         "Security Hub will report the finding as failed again when it re-checks the resource; "
         "tag the resource with the exclusion tag (EXCLUSION_TAG) to keep the engine from fixing it again."
@@ -93,12 +95,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_plan(plan: Plan, record: UndoRecord) -> None:
+def _print_plan(plan: Plan, client: Any) -> None:
     for change in plan.changes:
         print(f"  {change.describe()}")
     _print_notes(plan)
-    for call in plan.calls:
-        print(f"  call {catalog()[record.remediation].service}.{call.method} {dict(call.params)}")
+    for call in plan.calls:  # the service of the client that makes it (a fix may call several)
+        service = owner_of(client, call.method).meta.service_model.service_name
+        print(f"  call {service}.{call.method} {dict(call.params)}")
 
 
 def _print_record(record: UndoRecord, finding_key: str) -> None:
