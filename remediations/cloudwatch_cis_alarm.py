@@ -11,9 +11,10 @@ that metric notifies an SNS topic, so someone hears of it.
 Where: the trail is found with DescribeTrails (`includeShadowTrails=False`: the trails whose home
 is the finding's Region, where their log group lives and where Security Hub evaluates the
 control) — the first multi-Region trail with a CloudWatch Logs log group
-(`CloudWatchLogsLogGroupArn`) — and GetTrailStatus of that trail (a trail not logging delivers
-nothing). No such trail, or it is not logging: nothing is changed and the finding is NOTIFIED
-naming CloudTrail.1 / CloudTrail.5; this fix never creates or changes a trail.
+(`CloudWatchLogsLogGroupArn`) that GetTrailStatus says is logging (a trail not logging delivers
+nothing; one GetTrailStatus a candidate, usually one). No such trail, or none is logging: nothing
+is changed and the finding is NOTIFIED naming CloudTrail.1 / CloudTrail.5; this fix never creates
+or changes a trail.
 What matches: a metric filter on that log group with exactly the pattern, and an alarm on its
 metric (DescribeAlarmsForMetric, namespace and name of its first metric transformation) with an
 SNS topic among its alarm actions. Such a filter and alarm are kept, never replaced, whatever
@@ -75,16 +76,15 @@ def read(client: Any, resource: Resource, params: Params) -> dict[str, Any]:
     control = params["control"]
     state: dict[str, Any] = {"Control": control, "Trail": None, "LogGroup": None, "Filters": [], "Alarms": []}
     trails = client.describe_trails(includeShadowTrails=False).get("trailList", [])
+    candidates = [t for t in trails if t.get("IsMultiRegionTrail") and t.get("CloudWatchLogsLogGroupArn")]
     trail = next(
-        (t for t in trails if t.get("IsMultiRegionTrail") and t.get("CloudWatchLogsLogGroupArn")), None
+        (t for t in candidates if client.get_trail_status(Name=t["TrailARN"]).get("IsLogging")), None
     )
     if trail is None:
+        if candidates:
+            state["NotLogging"] = candidates[0]["TrailARN"]
         return state
     state["Trail"] = trail["TrailARN"]
-    if not client.get_trail_status(Name=trail["TrailARN"]).get("IsLogging"):
-        state["Trail"] = None
-        state["NotLogging"] = trail["TrailARN"]
-        return state
     group = log_group_name(trail["CloudWatchLogsLogGroupArn"])
     state["LogGroup"] = group
     pages = client.get_paginator("describe_metric_filters").paginate(logGroupName=group)

@@ -214,3 +214,20 @@ def state_resource() -> Resource:
     located = FIX.identity.locate([resource("AwsAccount", f"AWS::::Account:{ACCOUNT}")])
     assert located is not None
     return located
+
+
+@pytest.mark.usefixtures("aws")
+def test_a_trail_not_logging_is_passed_over_for_one_that_logs() -> None:
+    session = boto3.Session(region_name=REGION)
+    trail(session, logging=False)
+    session.client("logs").create_log_group(logGroupName="other-logs")
+    made = session.client("cloudtrail").create_trail(
+        Name="logging-trail",
+        S3BucketName="trail-bucket",
+        IsMultiRegionTrail=True,
+        CloudWatchLogsLogGroupArn=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:other-logs:*",
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/trail-logs",
+    )
+    session.client("cloudtrail").start_logging(Name=made["TrailARN"])
+    _, _, state = run(session)
+    assert (state["Trail"], state["LogGroup"]) == (made["TrailARN"], "other-logs")
