@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from functools import partial
+from typing import Any
 
 from cli import wiring
 from cli.errors import EXIT_AWS, EXIT_OK, CommandError
@@ -26,6 +28,7 @@ from model.errors import RemediationFailedError, RevertConflictError
 from model.outcome import Plan
 from model.undo import DONE, UndoRecord
 from remediations import catalog
+from remediations.base import owner_of
 
 #: The CLI's own setting (the functions never undo): the role `undo` assumes in other accounts.
 ENV_UNDO_ROLE = "UNDO_ROLE_NAME"
@@ -57,7 +60,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no remediation {record.remediation!r} in this version: cannot plan its undo")
     resource = record.resource
     try:
-        client = clients.client(remediation.service, resource.account_id, resource.region)
+        client = remediation.client_from(
+            partial(clients.client, account_id=resource.account_id, region=resource.region)
+        )
     except RemediationFailedError as error:
         raise CommandError(
             f"{error}; in a member account, undo assumes the role deploy/member-role.yaml creates when "
@@ -77,12 +82,12 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.dry_run:
         print(f"Dry run: would revert {where}:")
-        _print_plan(plan, record)
+        _print_plan(plan, client)
         return EXIT_OK
     with aws_errors("revert"):
         remediation.apply(client, plan)
     print(f"Reverted {where}:")
-    _print_plan(plan, record)
+    _print_plan(plan, client)
     print(
         "Security Hub will report the finding as failed again when it re-checks the resource; "
         "tag the resource with the exclusion tag (EXCLUSION_TAG) to keep the engine from fixing it again."
@@ -90,12 +95,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_plan(plan: Plan, record: UndoRecord) -> None:
+def _print_plan(plan: Plan, client: Any) -> None:
     for change in plan.changes:
         print(f"  {change.describe()}")
     _print_notes(plan)
-    for call in plan.calls:
-        print(f"  call {catalog()[record.remediation].service}.{call.method} {dict(call.params)}")
+    for call in plan.calls:  # the service of the client that makes it (a fix may call several)
+        service = owner_of(client, call.method).meta.service_model.service_name
+        print(f"  call {service}.{call.method} {dict(call.params)}")
 
 
 def _print_record(record: UndoRecord, finding_key: str) -> None:

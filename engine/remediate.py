@@ -44,7 +44,9 @@ def remediate(
     )
     try:
         with aws_errors("read"):  # making the client can fail too (a Region botocore does not know)
-            client = clients.client(remediation.service, resource.account_id, resource.region)
+            client = remediation.client_from(
+                partial(clients.client, account_id=resource.account_id, region=resource.region)
+            )
             state = remediation.read(client, resource, parameters)
         plan = plan_with_destinations(remediation, state, parameters, clients, resource)
         if plan.compliant:
@@ -124,7 +126,9 @@ def look_up(finding: Finding, decision: Decision, clients: ClientFactory) -> Dec
     remediation, resource = decision.rule.remediation, decision.resource
     try:
         with aws_errors("lookup"):
-            client = clients.client(remediation.service, resource.account_id, resource.region)
+            client = remediation.client_from(
+                partial(clients.client, account_id=resource.account_id, region=resource.region)
+            )
             named = remediation.identity.look_up(client, resource)
     except RemediationFailedError as error:
         return Outcome(

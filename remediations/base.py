@@ -14,7 +14,7 @@ declares can be checked against the calls its cases make.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
@@ -223,6 +223,36 @@ class Identity:
         return ", ".join(sorted({t for types in self.types.values() for t in types}))
 
 
+class ServiceClients:
+    """The clients of a remediation that calls more than one service, used as one client.
+
+    Each method goes to the first client (the remediation's own `service` first, then its `also`)
+    whose API has it, so a plan's `ApiCall`s and `apply_calls` work unchanged. A method two of its
+    services share (`tag_resource`) reaches the first: a remediation calls no such method.
+    """
+
+    def __init__(self, clients: Sequence[Any]) -> None:
+        self.clients = tuple(clients)
+
+    def owner(self, method: str) -> Any:
+        """The client whose API has `method`."""
+        for client in self.clients:
+            if method in client.meta.method_to_api_mapping:
+                return client
+        raise AttributeError(method)
+
+    def __getattr__(self, method: str) -> Any:
+        return getattr(self.owner(method), method)
+
+    def get_paginator(self, method: str) -> Any:
+        return self.owner(method).get_paginator(method)
+
+
+def owner_of(client: Any, method: str) -> Any:
+    """The boto3 client that makes `method`: itself, or the one of `ServiceClients` that has it."""
+    return client.owner(method) if isinstance(client, ServiceClients) else client
+
+
 def canonical_id(resource: Resource) -> str:
     """One key per resource whatever the producer wrote: its ARN, or the account and region."""
     return resource.arn or f"account/{resource.account_id}/{resource.region}"
@@ -260,6 +290,13 @@ class Remediation:
     apply: Applier = apply_calls
     #: where the fix points the resource (remediations/destinations.py): read, never created
     destinations: tuple[Destination, ...] = ()
+    #: other services read, apply and revert call (the client is then a `ServiceClients`)
+    also: tuple[str, ...] = ()
+
+    def client_from(self, make: Callable[[str], Any]) -> Any:
+        """Its client, made by `make(service)`: one service's, or `ServiceClients` over `also` too."""
+        own = make(self.service)
+        return ServiceClients([own, *(make(service) for service in self.also)]) if self.also else own
 
     @property
     def actions(self) -> tuple[str, ...]:

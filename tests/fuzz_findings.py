@@ -107,7 +107,7 @@ ASFF_FIELDS: Mapping[Path, Values] = {
     ("ProductName",): variants("Security Hub", "Default"),
     ("GeneratorId",): variants("security-control/IAM.7", "cis-aws-foundations-benchmark/v/1.2.0/4.1"),
     ("Compliance",): variants({}, {"Status": "FAILED"}),
-    ("Compliance", "SecurityControlId"): variants("IAM.7", "S3.17", "EC2.13", "EC2.2", "CloudWatch.1"),
+    ("Compliance", "SecurityControlId"): variants("IAM.7", "S3.17", "EC2.13", "EC2.2", "Macie.1"),
     ("Compliance", "Status"): variants("PASSED", "FAILED", "WARNING", "NOT_AVAILABLE"),
     ("ProductFields",): variants({}, {"ControlId": "IAM.7"}, {"RuleId": "4.1"}),
     ("ProductFields", "RelatedAWSResources:0/name"): variants("securityhub-restricted-ssh-1399bc40"),

@@ -20,7 +20,7 @@ from localaws import estate
 from localaws.events import load_event
 from model.errors import InvalidEventError, RetryLaterError
 
-MIXED = "securityhub-custom-action-mixed.json"  # S3.17 bucket, IAM.7, CIS 4.1 group, CloudWatch.1 (no rule)
+MIXED = "securityhub-custom-action-mixed.json"  # S3.17 bucket, IAM.7, CIS 4.1 group, Macie.1 (no rule)
 SETTLED = {"already-compliant": "remediated"}  # fixed by this finding or by another one first
 
 
@@ -68,7 +68,7 @@ class Mixed:
         )
 
     def changed(self) -> list[bool]:
-        """Per finding, read from the estate: was its resource changed? (CloudWatch.1 has no rule.)"""
+        """Per finding, read from the estate: was its resource changed? (Macie.1 has no rule.)"""
         try:
             self.client("s3").get_bucket_encryption(Bucket=estate.BUCKET)
             encrypted = True

@@ -38,6 +38,7 @@ from model.errors import InvalidEventError
 from model.finding import Finding, FindingSource, Resource
 from remediations import catalog
 from remediations.base import Remediation
+from remediations.destinations import resolve
 from rules.registry import Rule, UnloadedRule, load_registry
 
 REGISTRY = load_registry()
@@ -171,8 +172,8 @@ SCENARIOS: dict[str, Scenario] = {
         ("skipped",), ("SUPPRESSED",), (None,), (ALL_INGRESS,)
     ),
     "securityhub-imported-ec2.13-archived.json": Scenario(("skipped",), ("NEW",), (None,), (ALL_INGRESS,)),
-    "securityhub-imported-cloudwatch.1-no-rule.json": Scenario(
-        ("skipped",), ("NEW",), ("no rule in the registry for CloudWatch.1",), (password_policy_unchanged,)
+    "securityhub-imported-macie.1-no-rule.json": Scenario(
+        ("skipped",), ("NEW",), ("no rule in the registry for Macie.1",), (password_policy_unchanged,)
     ),
     "securityhub-custom-action-mixed.json": Scenario(
         ("remediated", "remediated", "remediated", "skipped"),
@@ -181,7 +182,7 @@ SCENARIOS: dict[str, Scenario] = {
             "aws:kms",
             "MinimumPasswordLength: 8 → 14",
             "tcp 22 from 0.0.0.0/0",
-            "no rule in the registry for CloudWatch.1",
+            "no rule in the registry for Macie.1",
         ),
         (KMS, password_policy_strong, SSH_REVOKED),
     ),
@@ -222,8 +223,8 @@ SCENARIOS: dict[str, Scenario] = {
     "securityhub-imported-v2-s3.17-suppressed.json": Scenario(
         ("skipped",), ("Suppressed",), (None,), (UNENCRYPTED,)
     ),
-    "securityhub-imported-v2-cloudwatch.1-no-rule.json": Scenario(
-        ("skipped",), ("New",), ("no rule in the registry for CloudWatch.1",), (password_policy_unchanged,)
+    "securityhub-imported-v2-macie.1-no-rule.json": Scenario(
+        ("skipped",), ("New",), ("no rule in the registry for Macie.1",), (password_policy_unchanged,)
     ),
     "invalid-imported-v2-finding-without-resources.json": Scenario(
         ("failed",), ("In Progress",), ("must contain ['resources']",), (UNENCRYPTED,)
@@ -338,11 +339,20 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
         assert isinstance(rule, Rule)
         acts = rule.automatic or finding.from_custom_action
         expected.append("remediated" if acts else "waiting")
-        client = session.client(remediation.service)  # type: ignore[call-overload]
+        client = remediation.client_from(lambda service: session.client(service))  # type: ignore[call-overload]
         if remediation.identity.needs_lookup(resource):
             resource = remediation.identity.look_up(client, resource)
         state = remediation.read(client, resource, rule.parameters)
-        assert remediation.plan(state, rule.parameters).compliant == acts, f"{resource.id}: {line}"
+        # Planned as the engine plans: with the destinations the rule does not name (a manual fix
+        # plans a change, which needs them).
+        params = resolve(
+            session.client("ssm"),
+            remediation.destinations,
+            rule.parameters,
+            account=resource.account_id,
+            region=resource.region,
+        )
+        assert remediation.plan(state, params).compliant == acts, f"{resource.id}: {line}"
         assert line["changes"], f"{resource.id}: the note must say what changes, or would"
         if finding.finding_id:
             stored = estate.finding(finding.finding_id)

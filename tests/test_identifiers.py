@@ -52,7 +52,7 @@ def rule_for(keys: tuple[str, ...]) -> str | None:
             {"ProductFields": {"RelatedAWSResources:0/name": "securityhub-restricted-ssh-1399bc40"}},
             "sg-public-ssh",
         ),
-        ({"GeneratorId": "security-control/CloudWatch.1"}, None),
+        ({"GeneratorId": "security-control/Macie.1"}, None),
     ],
 )
 def test_finding_forms_resolve_to_one_rule(finding: dict[str, object], rule: str | None) -> None:

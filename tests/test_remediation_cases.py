@@ -35,7 +35,7 @@ from model.errors import RemediationFailedError, RevertConflictError
 from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations import catalog
-from remediations.base import Remediation, canonical_id
+from remediations.base import Remediation, ServiceClients, canonical_id, owner_of
 from remediations.cases import ACCOUNT, REGION, Cases, Exchange
 from remediations.destinations import READ_ACTION
 from rules.registry import Rule, load_registry
@@ -73,13 +73,16 @@ def all_params(remediation: Remediation) -> list[dict[str, Any]]:
 
 
 def iam_action(client: Any, method: str) -> str:
+    client = owner_of(client, method)
     service = client.meta.service_model.service_name
     api = client.meta.method_to_api_mapping[method]
     return IAM_ACTION_FOR.get((service, api), f"{service}:{api}")
 
 
 def client_for(remediation: Remediation) -> Any:
-    return boto3.client(remediation.service, region_name=REGION)  # type: ignore[call-overload]
+    return remediation.client_from(
+        lambda service: boto3.client(service, region_name=REGION)  # type: ignore[call-overload]
+    )
 
 
 # --- what every remediation must carry ----------------------------------------------------------
@@ -156,7 +159,36 @@ class StubbedClients(ClientFactory):
 
     def client(self, service: str, account_id: str, region: str, *, home: bool = False) -> Any:
         self.asked.add((service, account_id, region))
-        return self.ssm if service == "ssm" and self.ssm is not None else self.stubbed
+        if service == "ssm" and self.ssm is not None:
+            return self.ssm
+        if isinstance(self.stubbed, ServiceClients):  # a remediation over several services: that one's
+            return next(c for c in self.stubbed.clients if c.meta.service_model.service_name == service)
+        return self.stubbed
+
+
+class Stubbers:
+    """One Stubber per client of a remediation (several where it calls several services)."""
+
+    def __init__(self, client: Any) -> None:
+        clients = client.clients if isinstance(client, ServiceClients) else (client,)
+        self.by_client = [(c, Stubber(c)) for c in clients]
+
+    def of(self, client: Any, method: str) -> Stubber:
+        owner = owner_of(client, method)
+        return next(stubber for c, stubber in self.by_client if c is owner)
+
+    def __enter__(self) -> Stubbers:
+        for _, stubber in self.by_client:
+            stubber.activate()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _, stubber in self.by_client:
+            stubber.deactivate()
+
+    def assert_no_pending_responses(self) -> None:
+        for _, stubber in self.by_client:
+            stubber.assert_no_pending_responses()
 
 
 def destinations_read(name: str, params: Any) -> Exchange | None:
@@ -199,14 +231,15 @@ def finding_for(resource: Resource) -> Finding:
 
 def run_stubbed(
     name: str, *, refuse: tuple[int, str] | None = None, dry_run: bool = False
-) -> tuple[Outcome, Stubber]:
+) -> tuple[Outcome, Stubbers]:
     remediation, case = catalog()[name], cases_of(name).stubbed
     client = client_for(remediation)
-    stubber = Stubber(client)
+    stubbers = Stubbers(client)
     calls = case.calls if refuse is None else case.calls[: refuse[0] + 1]
     if dry_run:
         calls = tuple(call for call in calls if is_read(client, call.method))
     for index, call in enumerate(calls):
+        stubber = stubbers.of(client, call.method)
         if refuse is not None and index == refuse[0]:
             stubber.add_client_error(
                 call.method, service_error_code=refuse[1], expected_params=dict(call.params)
@@ -231,18 +264,20 @@ def run_stubbed(
             read_destinations.method, dict(read_destinations.response), dict(read_destinations.params)
         )
     clients = StubbedClients(client, ssm if remediation.destinations else None)
-    with stubber, ssm_stubber:
+    with stubbers, ssm_stubber:
         outcome = remediate(
             finding_for(case.resource),
             decision_for(remediation, case.resource, case.params, dry_run=dry_run),
             clients,
         )
     ssm_stubber.assert_no_pending_responses()
-    assert clients.asked <= {(remediation.service, ACCOUNT, REGION), ("ssm", ACCOUNT, REGION)}
-    return outcome, stubber
+    services = (remediation.service, *remediation.also, "ssm")
+    assert clients.asked <= {(service, ACCOUNT, REGION) for service in services}
+    return outcome, stubbers
 
 
 def is_read(client: Any, method: str) -> bool:
+    client = owner_of(client, method)
     return str(client.meta.method_to_api_mapping[method]).startswith(("Get", "Describe", "List", "Head"))
 
 
@@ -344,7 +379,7 @@ def test_fix_then_revert_round_trip_on_moto(name: str) -> None:
     session = boto3.Session(region_name=REGION)
     resource = remediation.identity.locate([live.setup(session)])
     assert resource is not None
-    client = session.client(remediation.service)  # type: ignore[call-overload]
+    client = remediation.client_from(lambda service: session.client(service))  # type: ignore[call-overload]
     before = remediation.read(client, resource, live.params)
     plan = remediation.plan(before, live.params)
     assert plan.calls, "the live case must start non-compliant"

@@ -97,7 +97,7 @@ def test_a_hung_call_spends_the_budget_the_rest_waits_and_notes_and_claims_still
     assert estate.bucket_encryption() is None
     assert "iam.UpdateAccountPasswordPolicy" not in recorder.calls  # not started: left to the retry
     # The flush still ran: the finding no rule matches got its note, and no claim is left held.
-    unmatched = next(f["Id"] for f in mixed_event["detail"]["findings"] if "CloudWatch.1" in f["Id"])
+    unmatched = next(f["Id"] for f in mixed_event["detail"]["findings"] if "Macie.1" in f["Id"])
     assert "Note" in estate.finding(unmatched)
     items = boto3.client("dynamodb", region_name=estate.REGION).scan(TableName=TABLE)["Items"]
     held = [item for item in items if item["sk"]["S"] == STATE_SK and "claim_owner" in item]
