@@ -29,6 +29,7 @@ from remediations.base import Remediation, build_catalog
 #: each remediation's name; one function (and one IAM role) of the stack serves one family.
 MODULES: Mapping[str, tuple[str, ...]] = {
     "cloudtrail": ("cloudtrail_log_file_validation", "cloudtrail_log_encryption"),
+    "config": ("config_recorder",),
     "dynamodb": ("dynamodb_deletion_protection",),
     "ec2": (
         "ec2_ebs_default_encryption",  # encryption at rest
