@@ -22,9 +22,13 @@ What the fix makes true, extending what exists and never replacing it:
 The service-linked role is not created here: creating it needs `iam:CreateServiceLinkedRole`, a
 role-creating grant this engine does not hold (AWS Config user guide, "Using service-linked roles
 for AWS Config": the console creates it, the API caller must have created it). Where it does not
-exist PutConfigurationRecorder refuses (`InvalidRoleException`) and the finding is NOTIFIED with
-that code: create it once (`aws iam create-service-linked-role --aws-service-name
-config.amazonaws.com`) and run the fix again.
+exist, PutConfigurationRecorder is expected to refuse (`InvalidRoleException`, documented for an
+empty role ARN; for a role that does not exist unverified) and the finding is NOTIFIED with that
+code: create it once (`aws iam create-service-linked-role --aws-service-name config.amazonaws.com`)
+and run the fix again. Checking it first would take an IAM read (GetRole) through a second
+client, which a remediation does not have. Service-linked recorders other services own
+(PutServiceLinkedConfigurationRecorder, `servicePrincipal` set) are not this recorder and are
+never touched.
 Reads: DescribeConfigurationRecorders, DescribeConfigurationRecorderStatus (whether it records:
 the recorder's own description does not say) and DescribeDeliveryChannels (Start fails without
 one, and an existing one must be kept): three reads, because the state is three resources of
@@ -74,7 +78,8 @@ def service_linked_role(partition: str, account: str) -> str:
 
 def read(client: ConfigServiceClient, resource: Resource, params: Params) -> dict[str, Any]:
     """The Region's recorder, whether it records, and its delivery channel."""
-    recorders = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+    described = client.describe_configuration_recorders().get("ConfigurationRecorders", [])
+    recorders = [r for r in described if not r.get("servicePrincipal")]  # another service's, not ours
     recorder = _recorder(recorders[0]) if recorders else None
     recording = False
     if recorder:
