@@ -30,6 +30,7 @@ from remediations.base import Remediation, build_catalog
 MODULES: Mapping[str, tuple[str, ...]] = {
     "cloudtrail": ("cloudtrail_log_file_validation", "cloudtrail_log_encryption"),
     "cloudwatch": ("cloudwatch_cis_alarm",),
+    "config": ("config_recorder",),
     "dynamodb": ("dynamodb_deletion_protection",),
     "ec2": (
         "ec2_ebs_default_encryption",  # encryption at rest
