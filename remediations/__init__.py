@@ -28,7 +28,11 @@ from remediations.base import Remediation, build_catalog
 #: family → its remediation modules. The family is the prefix of each module's file name and of
 #: each remediation's name; one function (and one IAM role) of the stack serves one family.
 MODULES: Mapping[str, tuple[str, ...]] = {
-    "cloudtrail": ("cloudtrail_log_file_validation", "cloudtrail_log_encryption"),
+    "cloudtrail": (
+        "cloudtrail_log_file_validation",
+        "cloudtrail_log_encryption",
+        "cloudtrail_cloudwatch_logs",
+    ),
     "dynamodb": ("dynamodb_deletion_protection",),
     "ec2": (
         "ec2_ebs_default_encryption",  # encryption at rest

@@ -38,6 +38,7 @@ from model.errors import InvalidEventError
 from model.finding import Finding, FindingSource, Resource
 from remediations import catalog
 from remediations.base import Remediation
+from remediations.destinations import resolve
 from rules.registry import Rule, UnloadedRule, load_registry
 
 REGISTRY = load_registry()
@@ -342,7 +343,14 @@ def test_rule_event_fixes_the_resource_it_names(name: str) -> None:
         if remediation.identity.needs_lookup(resource):
             resource = remediation.identity.look_up(client, resource)
         state = remediation.read(client, resource, rule.parameters)
-        assert remediation.plan(state, rule.parameters).compliant == acts, f"{resource.id}: {line}"
+        parameters = resolve(  # as the engine plans: the baseline's destinations the setup published
+            session.client("ssm"),
+            remediation.destinations,
+            rule.parameters,
+            account=resource.account_id,
+            region=resource.region,
+        )
+        assert remediation.plan(state, parameters).compliant == acts, f"{resource.id}: {line}"
         assert line["changes"], f"{resource.id}: the note must say what changes, or would"
         if finding.finding_id:
             stored = estate.finding(finding.finding_id)
