@@ -42,6 +42,7 @@ MODULES: Mapping[str, tuple[str, ...]] = {
         "ec2_subnet_public_ip",  # exposure: public addresses, attachments accepted unasked
         "ec2_transit_gateway_auto_accept",
         "ec2_instance_imdsv2",  # instance metadata
+        "ec2_vpc_flow_logs",  # logging
     ),
     "ecr": ("ecr_scan_on_push",),
     "guardduty": ("guardduty_detector",),
