@@ -32,6 +32,7 @@ MODULES: Mapping[str, tuple[str, ...]] = {
         "cloudtrail_log_file_validation",
         "cloudtrail_log_encryption",
         "cloudtrail_cloudwatch_logs",
+        "cloudtrail_multi_region",
     ),
     "dynamodb": ("dynamodb_deletion_protection",),
     "ec2": (
