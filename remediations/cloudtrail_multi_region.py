@@ -16,8 +16,8 @@ A new trail answers `[]` selectors in moto, AWS the default basic selector: both
 default (**unverified** that AWS never answers an empty list for a trail that logs nothing).
 What it changes, the least that passes, never weakening:
 - a trail of this account homed in this Region (the multi-Region, then logging, one first):
-  UpdateTrail `IsMultiRegionTrail` (with `IncludeGlobalServiceEvents`, which a multi-Region trail
-  needs, only when off); PutEventSelectors only when management events are not recorded for
+  UpdateTrail `IsMultiRegionTrail` (with `IncludeGlobalServiceEvents` when off: a multi-Region trail
+  records global service events; that AWS refuses the one without the other is **unverified**); PutEventSelectors only when management events are not recorded for
   reads and writes: every selector that includes management events gets `ReadWriteType` All and
   no excluded sources, or one management selector is appended; data event selectors and their
   resources are kept as they are (a mixed selector's data events are then recorded for reads and
@@ -98,7 +98,12 @@ def read(client: CloudTrailClient, resource: Resource, params: Params) -> dict[s
         elif not trail.get("HasCustomEventSelectors"):
             entry["EventSelectors"], entry["AdvancedEventSelectors"] = [], []
         trails.append(entry)
-    return {"Account": resource.account_id, "Region": resource.region, "Trails": sorted(trails, key=_arn)}
+    return {
+        "Account": resource.account_id,
+        "Region": resource.region,
+        "Partition": resource.partition,
+        "Trails": sorted(trails, key=_arn),
+    }
 
 
 def _arn(trail: Mapping[str, Any]) -> str:
@@ -211,7 +216,7 @@ def widened(selectors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _create(state: Mapping[str, Any], params: Params) -> Plan:
     name = str(params.get("trail_name", DEFAULT_NAME))
     bucket = needed(params, TRAIL_BUCKET)
-    arn = f"arn:aws:cloudtrail:{state['Region']}:{state['Account']}:trail/{name}"
+    arn = f"arn:{state['Partition']}:cloudtrail:{state['Region']}:{state['Account']}:trail/{name}"
     made = {
         "TrailARN": arn,
         "HomeRegion": state["Region"],

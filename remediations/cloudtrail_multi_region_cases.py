@@ -46,7 +46,7 @@ def trail(arn: str = ARN, **settings: Any) -> dict[str, Any]:
 
 
 def state(*trails: dict[str, Any]) -> dict[str, Any]:
-    return {"Account": ACCOUNT, "Region": REGION, "Trails": list(trails)}
+    return {"Account": ACCOUNT, "Region": REGION, "Partition": "aws", "Trails": list(trails)}
 
 
 def setup(session: Any) -> Resource:
