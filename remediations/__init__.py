@@ -28,7 +28,12 @@ from remediations.base import Remediation, build_catalog
 #: family → its remediation modules. The family is the prefix of each module's file name and of
 #: each remediation's name; one function (and one IAM role) of the stack serves one family.
 MODULES: Mapping[str, tuple[str, ...]] = {
-    "cloudtrail": ("cloudtrail_log_file_validation", "cloudtrail_log_encryption"),
+    "cloudtrail": (
+        "cloudtrail_log_file_validation",
+        "cloudtrail_log_encryption",
+        "cloudtrail_cloudwatch_logs",
+        "cloudtrail_multi_region",
+    ),
     "cloudwatch": ("cloudwatch_cis_alarm",),
     "config": ("config_recorder",),
     "dynamodb": ("dynamodb_deletion_protection",),
@@ -40,6 +45,7 @@ MODULES: Mapping[str, tuple[str, ...]] = {
         "ec2_subnet_public_ip",  # exposure: public addresses, attachments accepted unasked
         "ec2_transit_gateway_auto_accept",
         "ec2_instance_imdsv2",  # instance metadata
+        "ec2_vpc_flow_logs",  # logging
     ),
     "ecr": ("ecr_scan_on_push",),
     "guardduty": ("guardduty_detector",),

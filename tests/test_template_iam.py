@@ -416,4 +416,10 @@ def test_a_role_destination_is_passed_only_as_itself_and_only_to_its_service() -
         assert passing["Resource"] == "arn:aws:iam::123456789012:role/sechub-baseline-cloudtrail-logs-*"
         assert passing["Condition"] == {"StringEquals": {"iam:PassedToService": ["cloudtrail.amazonaws.com"]}}
     for template, role_id in ((engine, "Ec2RemediationRole"), (member, "Ec2MemberRole")):
+        (passing,) = [s for s in deployed_policy(template, role_id)["Statement"] if PASS_ROLE in s["Action"]]
+        assert passing["Resource"] == "arn:aws:iam::123456789012:role/sechub-baseline-flow-logs-*"
+        assert passing["Condition"] == {
+            "StringEquals": {"iam:PassedToService": ["vpc-flow-logs.amazonaws.com"]}
+        }
+    for template, role_id in ((engine, "SqsRemediationRole"), (member, "SqsMemberRole")):
         assert PASS_ROLE not in granted_actions(deployed_policy(template, role_id)), "another family's role"

@@ -31,6 +31,7 @@ import moto.securityhub.urls
 from moto.awslambda.models import LambdaBackend
 from moto.awslambda.policy import Policy
 from moto.awslambda.responses import LambdaResponse
+from moto.cloudtrail.models import CloudTrailBackend
 from moto.config.models import ConfigBackend
 from moto.config.responses import ConfigResponse
 from moto.ec2.models import EC2Backend
@@ -41,6 +42,7 @@ from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
 from localaws.doubles import (
+    cloudtrail_trails,
     config_double,
     ec2_instance_metadata,
     ec2_snapshots,
@@ -123,6 +125,7 @@ def install_aws_doubles() -> None:
             (Policy, lambda_policy.LAMBDA_POLICY_METHODS),
             (KmsResponse, kms_rotation.KMS_RESPONSES),
             (GuardDutyResponse, guardduty_detector.GUARDDUTY_RESPONSES),
+            (CloudTrailBackend, cloudtrail_trails.CLOUDTRAIL_BACKEND_METHODS),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
