@@ -79,7 +79,8 @@ def test_consolidated_id_wins_over_a_conflicting_config_name() -> None:
         ("securityhub-iam-password-policy-ensure-expires-a08618e1", "iam-password-policy-expiry"),
         ("securityhub-vpc-sg-restricted-common-ports-4e2d9f00", "sg-public-high-risk-ports"),
         ("restricted-common-ports", "config-restricted-common-ports"),
-        ("securityhub-vpc-flow-logs-enabled-12345", None),
+        ("securityhub-vpc-flow-logs-enabled-12345", "vpc-flow-logs"),
+        ("securityhub-elb-logging-enabled-12345", None),
     ],
 )
 def test_config_rule_names(name: str, rule: str | None) -> None:
