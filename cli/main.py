@@ -17,6 +17,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
+from cli import exceptions_args
 from cli.errors import EXIT_AWS, EXIT_REGISTRY, EXIT_USAGE, CommandError
 from model.errors import InvalidEventError, RegistryError, RemediationError
 
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rules.add_argument("--json", action="store_true", help="JSON instead of a table")
     rules.set_defaults(run=_lazy("cli.rules_table"))
+    exceptions_args.add_parser(commands, [common, aws], EPILOG, _lazy("cli.exceptions"))
     return parser
 
 

@@ -60,6 +60,8 @@ GLOBAL_ENVIRONMENT: dict[str, Any] = {
     settings.ENV_TRACING: {"Fn::If": ["TracingOn", "true", "false"]},
     settings.ENV_FLAP_LIMIT: str(_DEFAULTS.flap_limit),
     settings.ENV_FLAP_WINDOW_HOURS: str(_DEFAULTS.flap_window_hours),
+    settings.ENV_CONTROL_CHANGES_PER_HOUR: {"Ref": "ControlChangesPerHour"},
+    settings.ENV_ACCOUNT_CHANGES_PER_HOUR: {"Ref": "AccountChangesPerHour"},
     settings.ENV_NOTE_AUTHOR: _DEFAULTS.note_author,
     settings.ENV_KMS_KEY: {"Ref": "RemediationKmsKeyId"},
 }

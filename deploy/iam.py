@@ -40,6 +40,7 @@ ENGINE_ACTION_SCOPE: dict[str, str] = {
     "securityhub:BatchUpdateFindings": HOME,  # in the administrator account that received the finding
     "sns:Publish": HOME,  # the stack's notification topic
     "dynamodb:GetItem": HOME,  # the stack's state table
+    "dynamodb:BatchGetItem": HOME,  # the exceptions that may name a finding (engine/exceptions.py)
     "dynamodb:PutItem": HOME,
     "dynamodb:UpdateItem": HOME,
     "sts:AssumeRole": HOME,  # the family's member role in other accounts

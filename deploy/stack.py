@@ -45,6 +45,20 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "MaxLength": 128,
         "Description": "Resources carrying this tag key (any value) are never changed; empty: no tag exclusion.",
     },
+    "ControlChangesPerHour": {
+        "Type": "Number",
+        "Default": 50,
+        "MinValue": 1,
+        "MaxValue": 100000,
+        "Description": "Blast-radius limit: the most resources automatic remediation changes for one control in a clock hour, across the stack; beyond it findings are held (workflow NOTIFIED) and one notification goes out per hour.",
+    },
+    "AccountChangesPerHour": {
+        "Type": "Number",
+        "Default": 100,
+        "MinValue": 1,
+        "MaxValue": 100000,
+        "Description": "Blast-radius limit: the most resources automatic remediation changes in one account in a clock hour, across the stack (a person's custom action is counted, never held).",
+    },
     "AllowedAccounts": {
         "Type": "String",
         "Default": "",
@@ -111,6 +125,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 PARAMETER_GROUPS = [
     ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
     ("Throughput", ["ReservedConcurrency"]),
+    ("Blast radius", ["ControlChangesPerHour", "AccountChangesPerHour"]),
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
     ("Encryption", ["RemediationKmsKeyId"]),
     ("Member accounts", ["MemberRoleName", "EngineRolePrefix", "OrganizationId"]),
@@ -143,7 +158,8 @@ def shared_resources() -> dict[str, Any]:
 
 
 def state_table() -> dict[str, Any]:
-    """Idempotency claims, flap-breaker history and undo records (engine/state.py)."""
+    """Idempotency claims, flap-breaker history and undo records (engine/state.py), blast-radius
+    counters (engine/blast_radius.py) and exceptions (engine/exceptions.py)."""
     return {
         "StateTable": {
             "Type": "AWS::DynamoDB::Table",

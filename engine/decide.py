@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.exclusions import has_expiry, tag_verdict
 from engine.settings import Settings
 from engine.trust import foreign_producer
 from model.finding import Finding, FindingSource, Resource
@@ -131,9 +132,11 @@ def foreign_resource(finding: Finding, resource: Resource) -> str:
 
 
 def reported_tag_exclusion(resource: Resource, settings: Settings) -> str:
-    if settings.exclusion_tag and settings.exclusion_tag in dict(resource.tags):
-        return f"resource carries the exclusion tag {settings.exclusion_tag!r}"
-    return ""
+    """The finding's tags exclude the resource; a tag value with `until=` is judged later, with the clock."""
+    value = dict(resource.tags).get(settings.exclusion_tag) if settings.exclusion_tag else None
+    if value is None or has_expiry(value):
+        return ""
+    return tag_verdict(settings.exclusion_tag, value).skip
 
 
 def _not_actionable(finding: Finding, rule: Rule | None, automatic_enabled: bool) -> str:

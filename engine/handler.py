@@ -13,11 +13,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from engine.blast_radius import LIMIT_CODE, BlastRadius
 from engine.clients import ClientFactory
+from engine.exceptions import ExemptionStore
 from engine.exclusions import tagging_api_reader
 from engine.process import Engine
 from engine.resolve import UpdateFailure
-from engine.settings import METRIC_FINDINGS, METRIC_UNRECORDED, Settings
+from engine.settings import METRIC_FINDINGS, METRIC_LIMIT_HOLDS, METRIC_UNRECORDED, Settings
 from engine.state import StateStore
 from model.outcome import Outcome, Status
 from remediations import catalog
@@ -42,6 +44,12 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         on_finding=lambda finding: logger.append_keys(finding_id=finding.key),
         on_update_failure=partial(record_update_failure, namespace=settings.metrics_namespace),
         state=state_store(settings, clients),
+        limits=blast_radius(settings, clients),
+        exemptions=ExemptionStore(
+            lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table
+        )
+        if settings.state_table
+        else None,
         read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
         if settings.exclusion_tag
         else None,
@@ -54,6 +62,18 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
         return None
     # Both the client and the region (which needs the boto3 session) wait for the first claim.
     return StateStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
+
+
+def blast_radius(settings: Settings, clients: ClientFactory) -> BlastRadius | None:
+    """The blast-radius limit, counted in the state table, when one is configured."""
+    if not settings.state_table:
+        return None
+    return BlastRadius(
+        lambda: clients.home_client("dynamodb", clients.home_region),
+        settings.state_table,
+        per_control=settings.control_changes_per_hour,
+        per_account=settings.account_changes_per_hour,
+    )
 
 
 def record_outcome(outcome: Outcome, namespace: str) -> None:
@@ -74,6 +94,11 @@ def record_outcome(outcome: Outcome, namespace: str) -> None:
         metric.add_dimension(name="Outcome", value=outcome.status.value)
         metric.add_dimension(name="Rule", value=outcome.rule_id or "none")
         metric.add_dimension(name="Remediation", value=outcome.remediation or "none")
+    if outcome.error_code == LIMIT_CODE:
+        with single_metric(
+            name=METRIC_LIMIT_HOLDS, unit=MetricUnit.Count, value=1, namespace=namespace
+        ) as held:
+            held.add_dimension(name="Rule", value=outcome.rule_id or "none")
 
 
 def record_update_failure(failure: UpdateFailure, namespace: str) -> None:

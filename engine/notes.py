@@ -8,6 +8,7 @@ list of changes instead, so the way to apply the fix is always there to read.
 
 from __future__ import annotations
 
+from engine.blast_radius import LIMIT_CODE
 from model.outcome import Outcome, Status
 
 NOTE_LIMIT = 512
@@ -28,15 +29,18 @@ def note_for(outcome: Outcome) -> str:
         else f"Already compliant, nothing changed ({rule}).",
         Status.PLANNED: f"Dry run, nothing changed. {rule} would change: {changes}",
         Status.SKIPPED: f"Not remediated: {outcome.reason}.",
-        Status.HELD: f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",
+        Status.HELD: f"Not remediated: {outcome.reason}."
+        if outcome.error_code == LIMIT_CODE
+        else f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",
         Status.FAILED: f"Remediation failed ({rule}): {outcome.reason}",
     }[outcome.status]
-    return truncate(f"{PREFIX} {text}")
+    return truncate(f"{PREFIX} {text} {outcome.remark}" if outcome.remark else f"{PREFIX} {text}")
 
 
 def waiting_note(outcome: Outcome) -> str:
     """What a manual fix would change and how to apply it; the changes are cut, never the hint."""
-    head = f"{PREFIX} Waiting for a person: {outcome.reason}. It would change: "
+    remark = f"{outcome.remark} " if outcome.remark else ""
+    head = f"{PREFIX} {remark}Waiting for a person: {outcome.reason}. It would change: "
     tail = f". {APPLY_HINT}"
     changes = "; ".join(change.describe() for change in outcome.changes)
     return head + truncate(changes, NOTE_LIMIT - len(head) - len(tail)) + tail

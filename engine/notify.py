@@ -25,6 +25,8 @@ def should_notify(outcome: Outcome) -> bool:
     re-import, or the echo of the engine's own note) is not announced again. A Config event has
     no note; Config sends one only when compliance changes.
     """
+    if outcome.quiet:  # one notification per blast-radius window (engine/blast_radius.py)
+        return False
     if outcome.status is Status.WAITING:
         return not outcome.finding.finding_id or needs_update(outcome, note_for(outcome))
     return outcome.status in NOTIFY_STATUSES or (outcome.status is Status.SKIPPED and outcome.safety_skip)

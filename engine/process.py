@@ -5,7 +5,7 @@ tests, the CLI and the demo call the same method, so they all exercise the deplo
 The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: is it
 Security Hub's own, may we act, on what, with which parameters, dry-run or not) → is the Config
 rule AWS's → the resource's name, where the producer gave another id (`Identity.lookups`) →
-live tags → claim the resource (idempotency) → has it flapped (breaker) → `remediate`, writing
+exceptions and live tags (`engine.exclusions`) → claim the resource (idempotency) → has it flapped (breaker) → `remediate`, writing
 the undo record ahead of each change (`engine.journal`) → release → resolve. Every AWS call is
 held to the invocation's time budget (`engine.deadline`).
 """
@@ -17,16 +17,18 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engine.blast_radius import BlastRadius, Gate
 from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
-from engine.exclusions import TagReader, live_tag_exclusion
+from engine.exceptions import ExemptionReadError, ExemptionStore
+from engine.exclusions import TagReader, excluded
 from engine.journal import Journal
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
@@ -60,7 +62,11 @@ class Engine:
     on_finding: FindingListener | None = None
     on_update_failure: UpdateFailureListener | None = None
     state: StateStore | None = None
+    #: the blast-radius limit, counted in the state table (None: no limit, e.g. no table)
+    limits: BlastRadius | None = None
     read_tags: TagReader | None = None
+    #: exceptions recorded by `remediator except` (None: none read, e.g. no table)
+    exemptions: ExemptionStore | None = None
     clock: Callable[[], float] = time.time
     timer: Callable[[], float] = time.monotonic  # measures the invocation's time budget
     #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
@@ -200,21 +206,39 @@ class Engine:
             if isinstance(found, Outcome):
                 return found
             decision = found
-        if reason or (
-            self.read_tags
-            and (reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags))
-        ):
-            return Outcome(
-                finding=finding,
-                status=Status.SKIPPED,
-                rule_id=decision.rule.id,
-                remediation=decision.rule.remediation.name,
-                reason=reason,
-                safety_skip=True,
+        skip = partial(
+            Outcome,
+            finding=finding,
+            status=Status.SKIPPED,
+            rule_id=decision.rule.id,
+            remediation=decision.rule.remediation.name,
+            safety_skip=True,
+        )
+        if reason:
+            return skip(reason=reason)
+        try:
+            verdict = excluded(
+                decision.resource,
+                decision.rule.control or decision.rule.id,
+                self.settings.exclusion_tag,
+                now=self.clock(),
+                read_tags=self.read_tags,
+                exemptions=self.exemptions,
             )
+        except (ClientError, BotoCoreError, ExemptionReadError) as error:
+            return skip(
+                status=Status.FAILED,
+                reason=f"state table: exceptions: {error}",
+                retryable=True,
+                safety_skip=False,
+            )
+        if verdict.skip:
+            return skip(reason=verdict.skip, remark=verdict.remark)
         if self.state is None or decision.dry_run:
-            return remediate(finding, decision, self.clients)
-        return self._remediate_once(finding, decision)
+            result = remediate(finding, decision, self.clients)
+        else:
+            result = self._remediate_once(finding, decision)
+        return replace(result, remark=verdict.remark) if verdict.remark else result
 
     def _elsewhere(self, finding: Finding, rule: UnloadedRule) -> Outcome:
         """A finding of another family's rule reached this function alone: never act, say who owns it.
@@ -257,6 +281,7 @@ class Engine:
             return outcome(
                 status=Status.FAILED, reason="another delivery is remediating this resource", retryable=True
             )
+        gate = self._gate(finding, decision)
         journal = Journal(
             store=self.state,
             claim=claim,
@@ -275,20 +300,31 @@ class Engine:
                     status=Status.HELD,
                     reason=f"flap breaker: remediated {self.settings.flap_limit} times in {hours} h already",
                 )
-            result = remediate(finding, decision, self.clients, journal)
+            result = remediate(finding, decision, self.clients, journal, gate)
+            if gate:
+                result = gate.settle(result, journal.applied)
             changed = result.status is Status.REMEDIATED or journal.applied > 0
             release(claim, changed=changed, record=journal.outcome(result))
             return result
         except (StateStoreError, ClientError, BotoCoreError) as error:
             with suppress(ClientError, BotoCoreError):
                 release(claim, changed=journal.applied > 0)
-            return outcome(
+            failed = outcome(
                 status=Status.FAILED,
                 reason=f"state table: {error}",
                 error_code=StateStoreError.code,
                 retryable=True,
                 calls=tuple(result_calls(journal)),
             )
+            return gate.settle(failed, journal.applied) if gate else failed
+
+    def _gate(self, finding: Finding, decision: Decision) -> Gate | None:
+        """The finding's pass through the blast-radius limit; a person's own act is counted, never held."""
+        if self.limits is None:
+            return None
+        person = finding.source is FindingSource.CUSTOM_ACTION or self.settings.manual_approved
+        control = decision.rule.control or decision.rule.id
+        return self.limits.gate(control, decision.resource.account_id, person=person)
 
     def _notify(self, outcomes: list[Outcome]) -> list[str]:
         if not self.settings.topic_arn:

@@ -11,7 +11,7 @@ call and after each step, so what was changed is known even when a later call fa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
@@ -20,6 +20,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from engine.blast_radius import LIMIT_CODE, Held
 from engine.clients import ClientFactory
 from engine.decide import Decision
 from engine.journal import Journal
@@ -31,9 +32,17 @@ from remediations.destinations import DestinationNeededError, resolve
 
 
 def remediate(
-    finding: Finding, decision: Decision, clients: ClientFactory, journal: Journal | None = None
+    finding: Finding,
+    decision: Decision,
+    clients: ClientFactory,
+    journal: Journal | None = None,
+    gate: Callable[[], Held | None] | None = None,
 ) -> Outcome:
-    """Raises `StateStoreError` when the journal cannot be written: then nothing more was changed."""
+    """Raises `StateStoreError` when the journal cannot be written: then nothing more was changed.
+
+    `gate`: the blast-radius limit (`engine.blast_radius.Gate`), asked once a change is due,
+    just before the first write; a `Held` answer holds the finding and nothing is written.
+    """
     remediation, resource, parameters = decision.rule.remediation, decision.resource, decision.parameters
     outcome = partial(
         Outcome,
@@ -54,6 +63,8 @@ def remediate(
         if decision.dry_run:
             status = Status.WAITING if decision.waiting else Status.PLANNED
             return outcome(status=status, changes=plan.changes, calls=plan.calls, reason=decision.waiting)
+        if gate and (held := gate()):
+            return outcome(status=Status.HELD, reason=held.reason, error_code=LIMIT_CODE, quiet=held.quiet)
         if journal:
             journal.intent(state, plan)
         applied = 0

@@ -27,10 +27,13 @@ ENV_FAMILIES = "REMEDIATION_FAMILIES"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"  # Powertools reads it too
 ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 ENV_KMS_KEY = "REMEDIATION_KMS_KEY_ID"
+ENV_CONTROL_CHANGES_PER_HOUR = "CONTROL_CHANGES_PER_HOUR"
+ENV_ACCOUNT_CHANGES_PER_HOUR = "ACCOUNT_CHANGES_PER_HOUR"
 
 #: EMF metrics the handler emits in `metrics_namespace` (the stack's alarms read them by name).
 METRIC_FINDINGS = "Findings"  # one per finding, dimensions Outcome, Rule, Remediation
 METRIC_UNRECORDED = "UnrecordedOutcomes"  # findings whose outcome Security Hub did not record
+METRIC_LIMIT_HOLDS = "BlastRadiusHolds"  # findings held by the blast-radius limit, dimension Rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,9 @@ class Settings:
     tracing: bool = False
     flap_limit: int = 3
     flap_window_hours: int = 24
+    #: The blast-radius limit (engine/blast_radius.py): changes per clock hour across the stack.
+    control_changes_per_hour: int = 50
+    account_changes_per_hour: int = 100
     note_author: str = "sechub-remediator"
     #: Remediation families this function handles (`s3`, `iam`, `ec2`…; empty: all). The stack
     #: splits functions by family so each role grants only its family's actions; every function
@@ -81,6 +87,12 @@ class Settings:
             tracing=_flag(env.get(ENV_TRACING), default.tracing),
             flap_limit=int(env.get(ENV_FLAP_LIMIT) or default.flap_limit),
             flap_window_hours=int(env.get(ENV_FLAP_WINDOW_HOURS) or default.flap_window_hours),
+            control_changes_per_hour=int(
+                env.get(ENV_CONTROL_CHANGES_PER_HOUR) or default.control_changes_per_hour
+            ),
+            account_changes_per_hour=int(
+                env.get(ENV_ACCOUNT_CHANGES_PER_HOUR) or default.account_changes_per_hour
+            ),
             note_author=env.get(ENV_NOTE_AUTHOR) or default.note_author,
             families=_accounts(env.get(ENV_FAMILIES)),
             metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or default.metrics_namespace,

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-READ_PREFIXES = ("Get", "Describe", "List", "Head")
+READ_PREFIXES = ("Get", "BatchGet", "Describe", "List", "Head", "Query")
 
 
 @dataclass
@@ -19,7 +19,7 @@ class CallRecorder:
 
     @property
     def writes(self) -> list[str]:
-        """Calls that change something (anything but Get/Describe/List/Head)."""
+        """Calls that change something (anything but Get/BatchGet/Describe/List/Head/Query)."""
         return [call for call in self.calls if not call.split(".", 1)[1].startswith(READ_PREFIXES)]
 
     def count(self, call: str) -> int:

@@ -73,7 +73,7 @@ class Status(StrEnum):
     PLANNED = "planned"  # dry-run: nothing was written
     WAITING = "waiting"  # a manual rule's automatic event: planned, not written, a person decides
     SKIPPED = "skipped"
-    HELD = "held"  # flap breaker: changed too often lately, left for a person to look at
+    HELD = "held"  # flap breaker or blast-radius limit (error_code says which): left for a person or a later window
     FAILED = "failed"
 
 
@@ -110,6 +110,8 @@ class Outcome:
     retryable: bool = False
     safety_skip: bool = False  # skipped by an exclusion: worth telling someone
     earlier: str = ""  # compliant because this engine changed it on an earlier delivery: what, when
+    quiet: bool = False  # held by a blast-radius window an earlier hold already notified about
+    remark: str = ""  # said on the note whatever the status: an exception that expired (who, why, when)
 
     @property
     def workflow_status(self) -> str | None:

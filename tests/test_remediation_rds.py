@@ -135,7 +135,7 @@ def test_config_and_security_hub_share_one_claim_for_one_instance() -> None:
     assert again["status"] == "already-compliant"
     assert "changed by this engine" in again["reason"] and "DeletionProtection" in again["reason"]
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=TABLE)["Items"]
-    claims = [item for item in items if not item["pk"]["S"].startswith("finding#")]
+    claims = [item for item in items if item["pk"]["S"].startswith("resource#")]
     assert len(claims) == 1 and f"arn:aws:rds:{REGION}:{ACCOUNT}:db:orders-db" in json.dumps(claims)
 
 

@@ -44,6 +44,7 @@ from moto.securityhub.responses import SecurityHubResponse
 from localaws.doubles import (
     cloudtrail_trails,
     config_double,
+    dynamodb_atomic,
     ec2_instance_metadata,
     ec2_snapshots,
     guardduty_detector,
@@ -131,4 +132,5 @@ def install_aws_doubles() -> None:
             for name, function in methods.items():
                 setattr(cls, name, function)
         rds_double.install()
+        dynamodb_atomic.install()
         _installed = True
