@@ -9,6 +9,9 @@ holds the claim, the history and the undo record, whatever produced the finding;
 three writes to it (claim, intent, release), one more per call of a plan with several, and one
 small pointer item per finding key (`remediator undo FINDING_ID` starts there).
 
+The same table holds the blast-radius counters (`engine/blast_radius.py`, `limit#…` items) and
+the exceptions people record (`engine/exceptions.py`, partition `exception`).
+
 Table: partition key `pk` (S), sort key `sk` (S), TTL attribute `expires_at` (template.yaml).
 """
 
