@@ -9,7 +9,8 @@ ones (manual rules) wait for a person with a note saying what they would change;
 notes (and the public Lambda function's policy, still whole); then a person sends the waiting
 findings and the backlog through the custom action; print the before → after table with each
 finding's workflow read back from Security Hub (and what stays of that policy); then a second
-pass over everything, which must find it all compliant. Security Hub's echo of every update the
+pass over everything, which must find it all compliant; then one finding held by the
+blast-radius limit (lowered for that step, `demo/held.py`) and applied by a person. Security Hub's echo of every update the
 engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
 Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
 Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
@@ -29,6 +30,7 @@ import boto3
 
 from demo import asff, ocsf, report
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
+from demo.held import show_held_finding
 from demo.local_aws import (
     HUB_ACCOUNT,
     MEMBER_ACCOUNT,
@@ -142,11 +144,13 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"\nLoop guard: {echoes.sent} echo events of the engine's own updates, {echoes.matched} matched "
             f"a rule (waiting findings stay actionable), {echoes.wrote} of those wrote anything again."
         )
+        held_shown = show_held_finding(stack, member, action_arn)
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
     ok = (
         bool(waiting)
+        and held_shown
         and echoes.wrote == 0
         and all(row.status(FIRST) in DONE for row in rows)
         and all(row.status(SECOND) == "already-compliant" for row in rows)

@@ -47,6 +47,12 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(capsys: pytest.CaptureFix
     )
     _check_ocsf_findings(first, rows)
     assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
+    # One finding held by the blast-radius limit (lowered for that step), then applied by a person.
+    assert (
+        "demo-held-second  held, workflow NOTIFIED: [sechub-remediator] Not remediated: blast-radius limit"
+        in out
+    )
+    assert "notifications for the window: 1" in out and "demo-held-second: remediated" in out
     _check_public_function(imported, first)
     assert out.rstrip().splitlines()[-1].startswith("Done in")
     assert dict(os.environ) == before  # fake credentials and the endpoint are gone again
