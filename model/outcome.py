@@ -129,6 +129,7 @@ class Outcome:
             "error_code": self.error_code or None,
             "request": [call.report() for call in self.calls] or None,
             "dry_run": self.dry_run,
+            "remark": self.remark or None,
         }
 
 

@@ -331,3 +331,24 @@ def test_the_custom_action_is_never_held(buckets: list[tuple[str, dict[str, Any]
     assert engine.limits is not None
     window, _ = engine.limits.windows("S3.17", estate.ACCOUNT)
     assert engine.limits.count(window) == 3, "counted all the same"
+
+
+def test_a_slot_the_table_will_not_take_back_is_said_in_the_note(
+    buckets: list[tuple[str, dict[str, Any]]],
+) -> None:
+    engine, _ = make_engine(
+        Settings(home_account_id=estate.ACCOUNT, state_table=TABLE, control_changes_per_hour=1)
+    )
+
+    def refuse(operation: str, params: Any) -> str | None:
+        if operation == "s3.PutBucketEncryption":
+            return "AccessDenied"
+        if operation == "dynamodb.UpdateItem" and '"N": "-1"' in str(params):
+            return "InternalServerError"  # the give-back
+        return None
+
+    inject_call_faults(engine.clients.session, refuse)
+    finding = engine.handle(buckets[0][1])["findings"][0]
+    assert finding["status"] == "failed"
+    assert "its slot in the control window was not given back" in finding["reason"]
+    assert "counted until" in finding["reason"]

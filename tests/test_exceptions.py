@@ -151,6 +151,7 @@ def test_an_expired_exception_lets_the_fix_through_and_the_note_says_so(bucket: 
     engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table=TABLE))
     finding = engine.handle(bucket)["findings"][0]
     assert finding["status"] == "remediated" and estate.bucket_encryption() == "aws:kms"
+    assert "expired on" in finding["remark"], "the report (and the log line) say it too"
     text = note(bucket)
     assert text.startswith("[sechub-remediator] Remediated by rule s3-bucket-kms-encryption")
     assert "The exception for S3.17" in text and "alice@example.com" in text
