@@ -5,9 +5,10 @@ tests, the CLI and the demo call the same method, so they all exercise the deplo
 The path of a finding reads top to bottom: parse → is it ours (family) → `decide` (pure: is it
 Security Hub's own, may we act, on what, with which parameters, dry-run or not) → is the Config
 rule AWS's → the resource's name, where the producer gave another id (`Identity.lookups`) →
-exceptions and live tags (`engine.exclusions`) → claim the resource (idempotency) → has it flapped (breaker) → `remediate`, writing
-the undo record ahead of each change (`engine.journal`) → release → resolve. Every AWS call is
-held to the invocation's time budget (`engine.deadline`).
+exceptions and live tags (`engine.exclusions`) → claim the resource (idempotency) → has it
+flapped (breaker) → `remediate`, taking a blast-radius slot just before its first write
+(`engine.blast_radius`) and writing the undo record ahead of each change (`engine.journal`) →
+release → resolve. Every AWS call is held to the invocation's time budget (`engine.deadline`).
 """
 
 from __future__ import annotations
@@ -229,6 +230,7 @@ class Engine:
             return skip(
                 status=Status.FAILED,
                 reason=f"state table: exceptions: {error}",
+                error_code=StateStoreError.code,
                 retryable=True,
                 safety_skip=False,
             )

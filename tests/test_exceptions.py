@@ -23,6 +23,8 @@ from engine.settings import Settings
 from localaws import estate
 from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import load_event
+from localaws.faults import inject_call_faults
+from model.errors import RetryLaterError
 
 TABLE = "remediator-state"
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
@@ -261,3 +263,16 @@ def test_add_refuses(
     arguments = [f"{days(int(a)):%Y-%m-%d}" if a[0] in "+-" and a[1:].isdigit() else a for a in arguments]
     assert main(["except", "add", *arguments, "--reason", "r", "--owner", "o"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_exceptions_that_cannot_be_read_change_nothing_and_retry(bucket: dict[str, Any]) -> None:
+    engine, _ = make_engine(Settings(home_account_id=estate.ACCOUNT, state_table=TABLE))
+    inject_call_faults(
+        engine.clients.session,
+        lambda op, _: "AccessDeniedException" if op == "dynamodb.BatchGetItem" else None,
+    )
+    with pytest.raises(RetryLaterError) as error:
+        engine.handle(bucket)
+    finding = error.value.report["findings"][0]  # type: ignore[index]
+    assert finding["status"] == "failed" and "state table: exceptions" in finding["reason"]
+    assert estate.bucket_encryption() != "aws:kms"
