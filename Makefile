@@ -23,8 +23,9 @@ lint: venv
 types: venv
 	$(BIN)/mypy
 
+# One worker per CPU (pytest-xdist): every test builds its own moto state, none shares a file or a port.
 unit: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: lint types unit deploy-checks
 
