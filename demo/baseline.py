@@ -3,23 +3,23 @@
 The account has no trail, no Config recorder, no CIS alarms, no flow logs and no GuardDuty
 detector. First the baseline stack's destinations are created in it (`deploy/member-baseline.yaml`,
 deployed resource by resource by `localaws.estate.baseline`): the remediations point at them and
-never create them. Then Security Hub's checks are played in the order AWS would raise them:
+never create them. Then Security Hub's checks are played in the order AWS raises them:
 
-1. Its first check of the account: CloudTrail.1, Config.1, three CIS alarms (CloudWatch.1, .4,
-   .5), EC2.6 on the default VPC, GuardDuty.1 and S3.9 on a bucket. S3.9 is safe and fixed from
-   its Imported event (logging to the baseline's access log bucket); the others create billed
-   resources and wait for a person, with a note of what they would do. The alarms' notes say they
-   need a trail that delivers to CloudWatch Logs (CloudTrail.1, CloudTrail.5): the person's first
-   custom action takes the others and leaves the alarms for later.
-2. Its next check finds the trail CloudTrail.1 created: CloudTrail.2 (no key: safe, encrypted
-   with the baseline key from its Imported event) and CloudTrail.5 (no log group: waits).
-3. A custom action over CloudTrail.5, then one over the alarms. Two selections, in that order:
-   EventBridge invokes the functions an event matches concurrently, so the alarms, which need
-   the trail's log group, must not travel in the same event as the fix that sets it.
+1. Its first check once the engine watches the account: CloudTrail.1, Config.1, EC2.6 on the
+   default VPC, GuardDuty.1 and S3.9 on a bucket. S3.9 is safe and fixed from its Imported event
+   (logging to the baseline's access log bucket); the others create billed resources and wait for
+   a person with a note of what they would do, and a person's custom action 1 applies them.
+2. Its next check finds the trail CloudTrail.1 created: CloudTrail.2 (no key: safe, encrypted with
+   the baseline key from its Imported event) and CloudTrail.5 (no log group: waits; custom action 2).
+3. The CIS alarm findings (CloudWatch.1, .4, .5) were raised before the engine watched the account
+   (backlog: no Imported event until Security Hub checks again). They need a logging multi-Region
+   trail that delivers to CloudWatch Logs, so the person sends them last, as custom action 3: a
+   selection of their own, because EventBridge invokes the functions one event matches
+   concurrently, and the alarms must not race the fix that gives the trail its log group.
 
-The live state is then read back (trail, recorder, alarms, flow logs, detector, bucket logging),
-and a second custom action over every baseline finding must find all compliant and leave that
-state as it was.
+The live state is then read back from the account's own APIs (trail, recorder, alarms, flow logs,
+detector, bucket logging), and a second custom action over every baseline finding must find all
+compliant and leave that state as it was.
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ pass over everything, which must find it all compliant. Security Hub's echo of e
 engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
 Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
 Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
-event again, since the custom action carries ASFF findings only.
+event again, since the custom action carries ASFF findings only. Last, a third account with nobody
+watching is brought to the logging and detection baseline (demo/baseline.py), after the baseline
+stack's destinations are created in it.
 """
 
 from __future__ import annotations
