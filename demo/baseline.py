@@ -46,7 +46,6 @@ ACCOUNT = "345678901234"
 LABEL = "new member"
 ALARMS = ("CloudWatch.1", "CloudWatch.4", "CloudWatch.5")  # root use, IAM policy and CloudTrail changes
 FIRST, SECOND = "first", "second"
-DONE = frozenset({"remediated", "already-compliant"})
 SELECTION_LIMIT = 20
 
 
@@ -88,7 +87,7 @@ def show(hub: Hub, member: boto3.Session) -> bool:
     backlog = [_row("no CIS alarms", "account", account, control) for control in ALARMS]
     _store(hub, backlog)
     via: dict[str, str] = {}
-    waiting = _import(hub, first_check, via)
+    waiting = first_waiting = _import(hub, first_check, via)
     print(
         f"Security Hub's first check after the engine watches the account: {len(first_check)} Imported "
         f"events, {len(first_check) - len(waiting)} fixed on their own (safe), {len(waiting)} wait for a "
@@ -105,7 +104,7 @@ def show(hub: Hub, member: boto3.Session) -> bool:
     _act(hub, waiting, via, "waited, then\ncustom action 2")
     _act(hub, backlog, via, "backlog,\ncustom action 3")
     print(
-        f"A person runs custom action 1 over those {len(first_check) - 1}: CloudTrail.1 creates a trail to the "
+        f"A person runs custom action 1 over those {len(first_waiting)}: CloudTrail.1 creates a trail to the "
         "baseline's log bucket. Security Hub's next check finds that trail: CloudTrail.2 (no key) is safe and "
         "fixed from its Imported event, CloudTrail.5 (no log group) waits; custom action 2 sends it.\n"
         f"The CIS alarm findings ({', '.join(ALARMS)}) were raised before the engine watched the account "
