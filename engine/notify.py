@@ -21,13 +21,17 @@ SUBJECT_LIMIT = 100
 
 def should_notify(outcome: Outcome) -> bool:
     """Failures, held (flapping) findings, findings skipped for safety (exclusions), and fixes
-    waiting for a person, once: a Security Hub finding whose note already says it waits (a
-    re-import, or the echo of the engine's own note) is not announced again. A Config event has
-    no note; Config sends one only when compliance changes.
+    waiting for a person, each once: a Security Hub finding whose note already says so (a
+    re-import, or the echo of the engine's own note, which Security Hub re-emits as an Imported
+    event) is not announced again, so every failure reaches people once, not twice. A Config
+    event has no note; Config sends one only when compliance changes.
     """
-    if outcome.status is Status.WAITING:
-        return not outcome.finding.finding_id or needs_update(outcome, note_for(outcome))
-    return outcome.status in NOTIFY_STATUSES or (outcome.status is Status.SKIPPED and outcome.safety_skip)
+    notable = (
+        outcome.status is Status.WAITING
+        or outcome.status in NOTIFY_STATUSES
+        or (outcome.status is Status.SKIPPED and outcome.safety_skip)
+    )
+    return notable and (not outcome.finding.finding_id or needs_update(outcome, note_for(outcome)))
 
 
 def message_for(outcome: Outcome) -> dict[str, Any]:
