@@ -53,7 +53,11 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     if not settings.state_table:
         return None
     # Both the client and the region (which needs the boto3 session) wait for the first claim.
-    return StateStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
+    return StateStore(
+        lambda: clients.home_client("dynamodb", clients.home_region),
+        settings.state_table,
+        record_days=settings.record_days,
+    )
 
 
 def record_outcome(outcome: Outcome, namespace: str) -> None:
