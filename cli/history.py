@@ -65,7 +65,7 @@ def as_table(entries: Sequence[Entry]) -> str:
             [
                 line["when"],
                 f"{line['account']}\n{line['region']}",
-                line["resource"],
+                entry.record.resource_name,  # the ARN is in JSON and CSV
                 f"{line['control'] or '-'}\n{line['rule']}",
                 line["delivery"] or "-",
                 "\n".join(line["changes"]) or "-",

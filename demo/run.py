@@ -13,7 +13,8 @@ pass over everything, which must find it all compliant. Security Hub's echo of e
 engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
 Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
 Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
-event again, since the custom action carries ASFF findings only.
+event again, since the custom action carries ASFF findings only. Last, `remediator history` lists
+what the functions changed, from their records in the state table (demo/history.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import boto3
 
 from demo import asff, ocsf, report
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
+from demo.history import show_history
 from demo.local_aws import (
     HUB_ACCOUNT,
     MEMBER_ACCOUNT,
@@ -43,6 +45,7 @@ from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
 from localaws import sam_routes
 from localaws.doubles.securityhub_ocsf import import_ocsf_findings
+from localaws.metrics import MetricStore
 from localaws.project import ProjectFileNotFoundError, project_path
 from localaws.recorder import CallRecorder
 from rules.registry import Registry, load_registry
@@ -53,7 +56,10 @@ FIRST, SECOND = "first", "second"
 DONE = frozenset({"remediated", "already-compliant"})
 
 
-def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, routes: Routes | None = None, metrics: MetricStore | None = None
+) -> int:
+    """`metrics`: where the functions' metrics go, as CloudWatch would get them (`make dashboard-png`)."""
     argparse.ArgumentParser(
         prog="make demo", description=__doc__.splitlines()[0] if __doc__ else None
     ).parse_args(argv)
@@ -87,7 +93,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             "as OCSF findings of AWS Security Hub.\n"
         )
 
-        stack = LocalStack(routes, hub, Provisioner(hub, [member]))
+        stack = LocalStack(routes, hub, Provisioner(hub, [member]), metrics=metrics)
         calls = CallRecorder()
         hub.events.register("before-call.*.*", calls)  # every function's clients come from `hub`
         via: dict[str, str] = {}
@@ -145,8 +151,10 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
+        history = show_history(stack)
     ok = (
-        bool(waiting)
+        history == 0
+        and bool(waiting)
         and echoes.wrote == 0
         and all(row.status(FIRST) in DONE for row in rows)
         and all(row.status(SECOND) == "already-compliant" for row in rows)

@@ -55,7 +55,7 @@ class Journal:
     parameters: dict[str, Any]
     clock: Callable[[], float]
     delivery: str = ""  # `delivery_of` the finding
-    control_id: str = ""  # the finding's control id, else its rule's
+    control_id: str = ""  # the rule's (consolidated) control id, else the finding's
     record: UndoRecord | None = None  # this delivery's, once the intent is written
 
     @property

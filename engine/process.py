@@ -267,7 +267,7 @@ class Engine:
             parameters=dict(decision.parameters),
             clock=self.clock,
             delivery=delivery_of(finding, self.settings.run_by_cli),
-            control_id=finding.control_id or rule.control or "",
+            control_id=rule.control or finding.control_id or "",  # consolidated, as `sweep --control`
         )
         try:
             if recent_changes(claim, self.clock(), window) >= self.settings.flap_limit:

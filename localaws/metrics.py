@@ -11,10 +11,12 @@ Metrics Insights: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +109,17 @@ class MetricStore:
 
     def add(self, points: Iterable[Datapoint]) -> None:
         self.points.extend(points)
+
+    def capture(self, emit: Callable[[], object]) -> None:
+        """Run `emit` (e.g. the handler's `count_outcome`) and keep the EMF lines it prints."""
+        out = io.StringIO()
+        with redirect_stdout(out):
+            emit()
+        self.add(emf_lines(out.getvalue()))
+
+    def put(self, namespace: str, name: str, value: float, timestamp: float, **dimensions: str) -> None:
+        """A datapoint a service would publish itself (AWS/Lambda's Duration, Errors…)."""
+        self.points.append(Datapoint(namespace, name, tuple(dimensions.items()), value, timestamp))
 
     def series(
         self, spec: Sequence[Any], *, period: float, stat: str, start: float
