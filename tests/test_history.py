@@ -22,13 +22,14 @@ from cli.main import main
 from deploy.functions import families
 from engine.clients import ClientFactory
 from engine.handler import state_store
+from engine.journal import delivery_of
 from engine.settings import ENV_RECORD_DAYS, Settings
 from engine.state import StateStore, resource_key
 from localaws import estate
 from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import EVENTS_DIR, load_event
 from localaws.sam_routes import function_environment, transformed_template
-from model.finding import Resource
+from model.finding import Finding, FindingSource, Resource
 from model.undo import UndoRecord
 from rules.registry import load_registry
 
@@ -275,3 +276,20 @@ def test_undo_marks_the_change_reverted_and_only_that_change(
     capsys.readouterr()
     [entry] = _history()
     assert entry.reverted_at is None and estate.bucket_encryption() == "aws:kms"
+
+
+def test_every_input_has_a_delivery_name() -> None:
+    names = {source: delivery_of(FINDING_OF[source]) for source in FindingSource}
+    assert names == {
+        FindingSource.IMPORTED: "Imported",
+        FindingSource.IMPORTED_V2: "Imported V2",
+        FindingSource.CONFIG: "Config",
+        FindingSource.CUSTOM_ACTION: "custom action",
+    }
+    assert delivery_of(FINDING_OF[FindingSource.IMPORTED], run_by_cli=True) == "cli"
+
+
+FINDING_OF = {
+    source: Finding(source, "e", "123456789012", "us-east-1", "123456789012", "us-east-1", (), ())
+    for source in FindingSource
+}
