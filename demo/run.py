@@ -13,9 +13,10 @@ pass over everything, which must find it all compliant. Security Hub's echo of e
 engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
 Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
 Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
-event again, since the custom action carries ASFF findings only. Last, a third account with nobody
+event again, since the custom action carries ASFF findings only. Then a third account with nobody
 watching is brought to the logging and detection baseline (demo/baseline.py), after the baseline
-stack's destinations are created in it.
+stack's destinations are created in it. Last, `remediator history` lists what the functions
+changed, from their records in the state table (demo/history.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import boto3
 from demo import asff, baseline, ocsf, report
 from demo.delivery import Echoes, chunks, deliver, get_finding, imported_event, read_back
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
+from demo.history import show_history
 from demo.local_aws import (
     HUB_ACCOUNT,
     MEMBER_ACCOUNT,
@@ -45,6 +47,7 @@ from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
 from localaws import sam_routes
 from localaws.doubles.securityhub_ocsf import import_ocsf_findings
+from localaws.metrics import MetricStore
 from localaws.project import ProjectFileNotFoundError, project_path
 from localaws.recorder import CallRecorder
 from rules.registry import Registry, load_registry
@@ -55,7 +58,10 @@ FIRST, SECOND = "first", "second"
 DONE = frozenset({"remediated", "already-compliant"})
 
 
-def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, routes: Routes | None = None, metrics: MetricStore | None = None
+) -> int:
+    """`metrics`: where the functions' metrics go, as CloudWatch would get them (`make dashboard-png`)."""
     argparse.ArgumentParser(
         prog="make demo", description=__doc__.splitlines()[0] if __doc__ else None
     ).parse_args(argv)
@@ -90,7 +96,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             "as OCSF findings of AWS Security Hub.\n"
         )
 
-        stack = LocalStack(routes, hub, Provisioner(hub, [member, newcomer]))
+        stack = LocalStack(routes, hub, Provisioner(hub, [member, newcomer]), metrics=metrics)
         calls = CallRecorder()
         hub.events.register("before-call.*.*", calls)  # every function's clients come from `hub`
         via: dict[str, str] = {}
@@ -150,8 +156,10 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
+        history = show_history(stack)
     ok = (
         baseline_ok
+        and history == 0
         and bool(waiting)
         and echoes.wrote == 0
         and all(row.status(FIRST) in DONE for row in rows)

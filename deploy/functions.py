@@ -62,6 +62,7 @@ GLOBAL_ENVIRONMENT: dict[str, Any] = {
     settings.ENV_FLAP_WINDOW_HOURS: str(_DEFAULTS.flap_window_hours),
     settings.ENV_NOTE_AUTHOR: _DEFAULTS.note_author,
     settings.ENV_KMS_KEY: {"Ref": "RemediationKmsKeyId"},
+    settings.ENV_RECORD_DAYS: {"Ref": "RecordRetentionDays"},
 }
 
 

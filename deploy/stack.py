@@ -13,7 +13,7 @@ from typing import Any
 
 from deploy import action_target, failures, member_events
 from deploy.iam import KMS_KEY_CONDITION, Statement, policy_document, resource_level_statements
-from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE
+from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE, UNDO_DAYS
 
 Cfn = Any
 
@@ -100,6 +100,19 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "MaxValue": 1000,
         "Description": "Concurrent executions reserved for, and the most allowed to, each remediation function; 0: none reserved (the functions share the account's unreserved pool). The default keeps an organisation-wide burst of findings near Security Hub's BatchUpdateFindings rate (bench/burst).",
     },
+    "RecordRetentionDays": {
+        "Type": "Number",
+        "Default": UNDO_DAYS,
+        "MinValue": 1,
+        "MaxValue": 3650,
+        "Description": "Days the state table keeps what the engine changed: each change's before and after, for `remediator undo` and `remediator history` (DynamoDB TTL).",
+    },
+    "MaxChangesPerControlPerHour": {
+        "Type": "Number",
+        "Default": 50,
+        "MinValue": 1,
+        "Description": "Blast-radius limit: the most changes the stack makes per control per hour; the dashboard draws it against the changes made.",
+    },
     "NotificationEmail": {
         "Type": "String",
         "Default": "",
@@ -110,6 +123,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 
 PARAMETER_GROUPS = [
     ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
+    ("Limits and records", ["MaxChangesPerControlPerHour", "RecordRetentionDays"]),
     ("Throughput", ["ReservedConcurrency"]),
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
     ("Encryption", ["RemediationKmsKeyId"]),

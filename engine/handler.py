@@ -53,7 +53,11 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     if not settings.state_table:
         return None
     # Both the client and the region (which needs the boto3 session) wait for the first claim.
-    return StateStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
+    return StateStore(
+        lambda: clients.home_client("dynamodb", clients.home_region),
+        settings.state_table,
+        record_days=settings.record_days,
+    )
 
 
 def record_outcome(outcome: Outcome, namespace: str) -> None:
@@ -69,7 +73,14 @@ def record_outcome(outcome: Outcome, namespace: str) -> None:
             **outcome.report(),
         },
     )
-    # One EMF line per finding, flushed at once: no metric state is carried between invocations.
+    count_outcome(outcome, namespace)
+
+
+def count_outcome(outcome: Outcome, namespace: str) -> None:
+    """The finding's EMF line: `Findings` by Outcome, Rule, Remediation (the stack's dashboard draws it).
+
+    Flushed at once: no metric state is carried between invocations.
+    """
     with single_metric(name=METRIC_FINDINGS, unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
         metric.add_dimension(name="Outcome", value=outcome.status.value)
         metric.add_dimension(name="Rule", value=outcome.rule_id or "none")

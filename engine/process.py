@@ -27,7 +27,7 @@ from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
 from engine.exclusions import TagReader, live_tag_exclusion
-from engine.journal import Journal
+from engine.journal import Journal, delivery_of
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
 from engine.remediate import look_up, remediate
@@ -266,6 +266,8 @@ class Engine:
             resource=resource,
             parameters=dict(decision.parameters),
             clock=self.clock,
+            delivery=delivery_of(finding, self.settings.run_by_cli),
+            control_id=rule.control or finding.control_id or "",  # consolidated, as `sweep --control`
         )
         try:
             if recent_changes(claim, self.clock(), window) >= self.settings.flap_limit:

@@ -27,6 +27,7 @@ ENV_FAMILIES = "REMEDIATION_FAMILIES"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"  # Powertools reads it too
 ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 ENV_KMS_KEY = "REMEDIATION_KMS_KEY_ID"
+ENV_RECORD_DAYS = "RECORD_RETENTION_DAYS"
 
 #: EMF metrics the handler emits in `metrics_namespace` (the stack's alarms read them by name).
 METRIC_FINDINGS = "Findings"  # one per finding, dimensions Outcome, Rule, Remediation
@@ -60,6 +61,11 @@ class Settings:
     #: A person asked for this invocation (`remediator invoke --approve`): manual rules apply to
     #: automatic events too. Never read from the environment: a deployed function only plans them.
     manual_approved: bool = False
+    #: Days the state table keeps what the engine changed (undo records, `remediator history`).
+    record_days: int = 90
+    #: The `remediator` command runs this engine (invoke, sweep), not a deployed function: the
+    #: records say so. Never read from the environment.
+    run_by_cli: bool = False
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **overrides)  # type: ignore[arg-type]
@@ -86,6 +92,7 @@ class Settings:
             metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or default.metrics_namespace,
             kms_key_id=env.get(ENV_KMS_KEY, default.kms_key_id),
             report_unmatched=_flag(env.get(ENV_REPORT_UNMATCHED), default.report_unmatched),
+            record_days=int(env.get(ENV_RECORD_DAYS) or default.record_days),
         )
 
 

@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from localaws.doubles.moto_patches import install_aws_doubles
+from localaws.metrics import MetricStore
 
 REGION = "us-east-1"
 
@@ -43,6 +44,7 @@ class DemoRun:
     code: int
     out: str
     environment_restored: bool
+    metrics: MetricStore  # what the functions emitted, as CloudWatch would get it
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +54,7 @@ def demo_run() -> DemoRun:
 
     before = dict(os.environ)
     printed = io.StringIO()
+    metrics = MetricStore()
     with contextlib.redirect_stdout(printed):
-        code = main([])
-    return DemoRun(code, printed.getvalue(), dict(os.environ) == before)
+        code = main([], metrics=metrics)
+    return DemoRun(code, printed.getvalue(), dict(os.environ) == before, metrics)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import pytest
 
 from demo.run import main
+from localaws.metrics import MetricStore
 from tests.conftest import DemoRun
 
 
 def test_demo_fixes_the_estate_then_finds_it_compliant(demo_run: DemoRun) -> None:
     out = demo_run.out
     assert demo_run.code == 0, out
+    out, history = out.split("What the engine changed, from its records")
+    _check_history_and_metrics(history, demo_run.metrics)
     imported, rest = out.split("Imported events:")[1].split("First pass:")
     first, second = rest.split("Second pass:")
     second = second.split("\nBaseline:")[0]  # the baseline step's own tables: tests/test_demo_baseline.py
@@ -46,8 +49,23 @@ def test_demo_fixes_the_estate_then_finds_it_compliant(demo_run: DemoRun) -> Non
     _check_ocsf_findings(first, rows)
     assert ", 0 of those wrote anything again." in out  # the engine's own updates do not loop
     _check_public_function(imported, first)
-    assert out.rstrip().splitlines()[-1].startswith("Done in")
+    assert history.rstrip().splitlines()[-1].startswith("Done in")
     assert demo_run.environment_restored  # fake credentials and the endpoint are gone again
+
+
+def _check_history_and_metrics(history: str, metrics: MetricStore) -> None:
+    """The demo ends with `remediator history`; its functions' metrics are what the dashboard draws."""
+    assert "$ remediator history --since 1h" in history
+    for delivery in ("Imported ", "Imported V2", "custom action"):
+        assert delivery in history, delivery
+    for control, change in (
+        ("KMS.4", "KeyRotationEnabled: false → true"),
+        ("EC2.13", "tcp 22 from 0.0.0.0/0"),
+    ):
+        assert control in history and change in history
+    outcomes = {dict(p.dimensions)["Outcome"] for p in metrics.points if p.name == "Findings"}
+    assert {"remediated", "waiting", "already-compliant"} <= outcomes
+    assert {p.name for p in metrics.points if p.namespace == "AWS/Lambda"} == {"Duration", "Errors"}
 
 
 def _check_ocsf_findings(first: str, second: list[str]) -> None:
