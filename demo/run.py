@@ -27,7 +27,7 @@ from typing import Any
 
 import boto3
 
-from demo import asff, ocsf, report
+from demo import approval, asff, ocsf, report
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
 from demo.local_aws import (
     HUB_ACCOUNT,
@@ -142,11 +142,13 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"\nLoop guard: {echoes.sent} echo events of the engine's own updates, {echoes.matched} matched "
             f"a rule (waiting findings stay actionable), {echoes.wrote} of those wrote anything again."
         )
+        approved = approval.show(routes, hub, stack.provision)
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
     ok = (
-        bool(waiting)
+        approved
+        and bool(waiting)
         and echoes.wrote == 0
         and all(row.status(FIRST) in DONE for row in rows)
         and all(row.status(SECOND) == "already-compliant" for row in rows)

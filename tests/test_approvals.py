@@ -141,7 +141,11 @@ def test_an_approval_is_refused_when_the_resource_changed_since_the_plan(world: 
 
     (again,) = engine.handle(approve(loaded))["findings"]
     assert again["status"] == "remediated", "the second approval is of what the resource reads now"
-    public = {rule for rule in estate.ingress_rules(world["group"]) if rule[1] == 22 and rule[2] in ("0.0.0.0/0", "::/0")}
+    public = {
+        rule
+        for rule in estate.ingress_rules(world["group"])
+        if rule[1] == 22 and rule[2] in ("0.0.0.0/0", "::/0")
+    }
     assert public == set() and ("tcp", 22, "10.0.0.0/8") in estate.ingress_rules(world["group"])
 
 

@@ -17,6 +17,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli.main import main
+from engine.accounts import PERMISSIONS as ORGANIZATIONS_READS
 from engine.accounts import AccountFactsReader
 from engine.handler import modes_per_environment
 from engine.settings import Settings
@@ -296,3 +297,21 @@ def test_rules_account_shows_each_rules_mode_there(
     )
 
     assert main(["rules", "--account", "12", "--region", estate.REGION]) == 2
+
+
+def test_the_stack_grants_the_organizations_reads_only_when_an_environment_needs_them(
+    monkeypatch: pytest.MonkeyPatch, environments: Environments
+) -> None:
+    from deploy import functions
+
+    family = functions.families(load_registry().rules)[0]
+
+    def granted() -> set[str]:
+        return {action for statement in functions.role_statements(family) for action in statement.actions}
+
+    assert not granted() & set(ORGANIZATIONS_READS), "the shipped file selects by id only"
+    monkeypatch.setattr(functions, "load_environments", lambda: environments)
+    assert set(ORGANIZATIONS_READS) <= granted()
+    by_id = build_environments({"version": 1, "environments": [DOCUMENT["environments"][0]]}, None)
+    monkeypatch.setattr(functions, "load_environments", lambda: by_id)
+    assert not granted() & set(ORGANIZATIONS_READS)
