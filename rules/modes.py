@@ -35,6 +35,7 @@ ENVIRONMENTS_PATH = RULES_DIR / "environments.json"
 ENVIRONMENTS_SCHEMA_PATH = RULES_DIR / "environments.schema.json"
 MODES = ("automatic", "approve", "manual", "dry-run")
 EVERY_RULE = "*"
+SELECTORS = ("accounts", "account_tags", "organizational_units")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,10 @@ def build_environments(
         )
         if unknown:
             raise RegistryError(f"{source}: environment {entry['name']!r} names unknown rules {unknown}")
+        if not any(entry.get(selector) for selector in SELECTORS):
+            raise RegistryError(
+                f"{source}: environment {entry['name']!r} selects no account: give one of {SELECTORS}"
+            )
         environments.append(
             Environment(
                 name=entry["name"],
