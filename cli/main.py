@@ -184,12 +184,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser(
         "rules",
-        parents=[common],
+        parents=[common, aws],
         help="list the rule registry",
         description="The registry: controls and Config rules → remediation, mode, parameters, IAM actions.",
         epilog=EPILOG,
     )
     rules.add_argument("--json", action="store_true", help="JSON instead of a table")
+    rules.add_argument(
+        "--account",
+        metavar="ID",
+        help="show each rule's effective mode in this account (rules/environments.json; reads its tags "
+        "and OUs from AWS Organizations when an environment selects by them)",
+    )
+    rules.add_argument(
+        "--environments",
+        type=Path,
+        metavar="FILE",
+        help="modes per environment (default: rules/environments.json)",
+    )
+    rules.add_argument(
+        "--approval-mode",
+        action="store_true",
+        help="as the stack's ApprovalMode=true (default: the APPROVAL_MODE environment variable)",
+    )
     rules.set_defaults(run=_lazy("cli.rules_table"))
     return parser
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import boto3
 
-from demo import asff, baseline, ocsf, report
+from demo import approval, asff, baseline, ocsf, report
 from demo.delivery import Echoes, chunks, deliver, get_finding, imported_event, read_back
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
 from demo.history import show_history
@@ -153,12 +153,14 @@ def main(
             f"\nLoop guard: {echoes.sent} echo events of the engine's own updates, {echoes.matched} matched "
             f"a rule (waiting findings stay actionable), {echoes.wrote} of those wrote anything again."
         )
+        approved = approval.show(routes, hub, stack.provision)
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
         history = show_history(stack)
     ok = (
         baseline_ok
+        and approved
         and history == 0
         and bool(waiting)
         and echoes.wrote == 0

@@ -1,7 +1,9 @@
 """Tell people about findings the engine could not or would not fix.
 
 The message is short and secret-free by construction: ids, account, region, control, rule
-and the error. It never carries the finding body, resource details or the before-state.
+and the error. It never carries the finding body or the before-state; a fix waiting for a person
+adds its plan (the changes the note shows, which name settings, never secrets) and how to apply
+or approve it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from engine.notes import note_for
+from engine.notes import APPLY_HINT, note_for
 from engine.resolve import needs_update
 from model.outcome import Outcome, Status
 
@@ -45,6 +47,17 @@ def message_for(outcome: Outcome) -> dict[str, Any]:
         "rule": outcome.rule_id,
         "error": outcome.error_code or None,
         "reason": outcome.reason[:300],
+        **waiting_fields(outcome),
+    }
+
+
+def waiting_fields(outcome: Outcome) -> dict[str, Any]:
+    """For a fix waiting for a person: the plan (what would change) and how to apply or approve it."""
+    if outcome.status is not Status.WAITING:
+        return {}
+    return {
+        "plan": [change.describe()[:200] for change in outcome.changes[:10]],
+        "how": outcome.hint or APPLY_HINT,
     }
 
 

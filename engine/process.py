@@ -23,6 +23,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engine.approvals import Approvals
 from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
@@ -30,15 +31,16 @@ from engine.exclusions import TagReader, live_tag_exclusion
 from engine.journal import Journal, delivery_of
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
-from engine.remediate import look_up, remediate
+from engine.remediate import aws_errors, look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
 from engine.state import StateStore, recent_changes, resource_key
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
-from model.errors import InvalidEventError, RetryLaterError, StateStoreError
+from model.errors import InvalidEventError, RemediationFailedError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
 from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
+from rules.modes import EffectiveMode
 from rules.registry import Registry, Rule, UnloadedRule
 
 #: The error code of a finding whose rule belongs to a family this function did not load.
@@ -49,6 +51,8 @@ OutcomeListener = Callable[[Outcome], None]
 FindingListener = Callable[[Finding], None]
 #: Called when Security Hub did not record outcomes (the handler logs an error, counts a metric).
 UpdateFailureListener = Callable[[UpdateFailure], None]
+#: A rule's effective mode in an account (rules/modes.py), may read AWS Organizations.
+ModeOf = Callable[[Rule, str], EffectiveMode]
 
 
 @dataclass
@@ -65,6 +69,10 @@ class Engine:
     timer: Callable[[], float] = time.monotonic  # measures the invocation's time budget
     #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
     rule_owner: OwnerReader | None = None
+    #: modes per environment (rules/environments.json); None: every rule's registry mode
+    modes: ModeOf | None = None
+    #: plans waiting for the "Approve remediation" custom action (needs the state table)
+    approvals: Approvals | None = None
     _owner: OwnerReader = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -184,6 +192,11 @@ class Engine:
                 )
             return self._elsewhere(finding, rule)
         decision = decide(finding, rule, self.settings)
+        if isinstance(decision, Decision) and self.modes is not None:
+            mode = self._mode(finding, decision.rule)
+            if isinstance(mode, Outcome):
+                return mode
+            decision = decide(finding, rule, self.settings, mode)
         if isinstance(decision, Skip):
             return Outcome(
                 finding=finding,
@@ -212,9 +225,31 @@ class Engine:
                 reason=reason,
                 safety_skip=True,
             )
+        if self.approvals and self.approvals.handles(finding, decision):
+            return self.approvals.run(finding, decision, partial(self._act, finding))
+        return self._act(finding, decision)
+
+    def _act(self, finding: Finding, decision: Decision) -> Outcome:
         if self.state is None or decision.dry_run:
             return remediate(finding, decision, self.clients)
         return self._remediate_once(finding, decision)
+
+    def _mode(self, finding: Finding, rule: Rule) -> EffectiveMode | Outcome:
+        """The rule's mode in the finding's account; a failed Organizations read fails the finding."""
+        assert self.modes is not None
+        try:
+            with aws_errors("organizations"):
+                return self.modes(rule, finding.account_id)
+        except RemediationFailedError as error:
+            return Outcome(
+                finding=finding,
+                status=Status.FAILED,
+                rule_id=rule.id,
+                remediation=rule.remediation.name,
+                reason=f"the mode of rule {rule.id} in account {finding.account_id} needs its tags and OUs: {error}",
+                error_code=error.error_code,
+                retryable=error.transient,
+            )
 
     def _elsewhere(self, finding: Finding, rule: UnloadedRule) -> Outcome:
         """A finding of another family's rule reached this function alone: never act, say who owns it.

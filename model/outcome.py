@@ -71,7 +71,7 @@ class Status(StrEnum):
     REMEDIATED = "remediated"
     ALREADY_COMPLIANT = "already-compliant"
     PLANNED = "planned"  # dry-run: nothing was written
-    WAITING = "waiting"  # a manual rule's automatic event: planned, not written, a person decides
+    WAITING = "waiting"  # a manual or approve rule's automatic event: planned, not written, a person decides
     SKIPPED = "skipped"
     HELD = "held"  # flap breaker: changed too often lately, left for a person to look at
     FAILED = "failed"
@@ -110,6 +110,7 @@ class Outcome:
     retryable: bool = False
     safety_skip: bool = False  # skipped by an exclusion: worth telling someone
     earlier: str = ""  # compliant because this engine changed it on an earlier delivery: what, when
+    hint: str = ""  # how a person applies a waiting fix, when not the custom action (an approval)
 
     @property
     def workflow_status(self) -> str | None:
