@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv lint types unit test demo bench clean
+.PHONY: venv lint types unit test demo dashboard-png bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,9 @@ lint: venv
 types: venv
 	$(BIN)/mypy
 
+# One worker per CPU (pytest-xdist): every test builds its own moto state, none shares a file or a port.
 unit: venv
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 test: lint types unit deploy-checks
 
@@ -100,6 +101,10 @@ C7N_VERSION := 0.9.53
 
 demo: venv
 	$(BIN)/python -m demo
+
+# README's dashboard.png: the stack's dashboard drawn from the demo's metrics (tools/dashboard_png.py).
+dashboard-png: venv
+	$(BIN)/python -m tools.dashboard_png
 
 $(BENCH_STAMP):
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)

@@ -153,14 +153,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     redrive.set_defaults(run=_lazy("cli.redrive"))
 
+    history = commands.add_parser(
+        "history",
+        parents=[common, aws],
+        help="list what the engine changed: when, where, before → after, and whether it was undone",
+        description=(
+            "Read the changes the engine recorded in the state table (STATE_TABLE_NAME): when, account "
+            "and Region, resource, control and rule, how the finding arrived, what moved before → after, "
+            "and whether `remediator undo` reverted it. Records are kept RecordRetentionDays (stack parameter)."
+        ),
+        epilog=EPILOG,
+    )
+    history.add_argument(
+        "--since",
+        default="24h",
+        metavar="WHEN",
+        help="changes made since: a duration back from now (30m, 24h, 7d, 2w) or a UTC date (default 24h)",
+    )
+    history.add_argument(
+        "--account", action="append", default=[], metavar="ID", help="only this account (repeatable)"
+    )
+    history.add_argument(
+        "--control",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this security control id, e.g. EC2.13 (repeatable)",
+    )
+    history.add_argument("--format", choices=("table", "json", "csv"), default="table", help="default: table")
+    history.set_defaults(run=_lazy("cli.history"))
+
     rules = commands.add_parser(
         "rules",
-        parents=[common],
+        parents=[common, aws],
         help="list the rule registry",
         description="The registry: controls and Config rules → remediation, mode, parameters, IAM actions.",
         epilog=EPILOG,
     )
     rules.add_argument("--json", action="store_true", help="JSON instead of a table")
+    rules.add_argument(
+        "--account",
+        metavar="ID",
+        help="show each rule's effective mode in this account (rules/environments.json; reads its tags "
+        "and OUs from AWS Organizations when an environment selects by them)",
+    )
+    rules.add_argument(
+        "--environments",
+        type=Path,
+        metavar="FILE",
+        help="modes per environment (default: rules/environments.json)",
+    )
+    rules.add_argument(
+        "--approval-mode",
+        action="store_true",
+        help="as the stack's ApprovalMode=true (default: the APPROVAL_MODE environment variable)",
+    )
     rules.set_defaults(run=_lazy("cli.rules_table"))
     exceptions_args.add_parser(commands, [common, aws], EPILOG, _lazy("cli.exceptions"))
     return parser

@@ -20,10 +20,14 @@ import os
 from functools import partial
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from cli import wiring
 from cli.errors import EXIT_AWS, EXIT_OK, CommandError
-from cli.undo_store import load_undo
+from cli.undo_store import load_undo, mark_reverted
+from engine.clients import ClientFactory
 from engine.remediate import aws_errors
+from engine.settings import Settings
 from model.errors import RemediationFailedError, RevertConflictError
 from model.outcome import Plan
 from model.undo import DONE, UndoRecord
@@ -88,11 +92,25 @@ def run(args: argparse.Namespace) -> int:
         remediation.apply(client, plan)
     print(f"Reverted {where}:")
     _print_plan(plan, client)
+    _note_revert(args.finding_id, record, settings, clients)
     print(
         "Security Hub will report the finding as failed again when it re-checks the resource; "
         "tag the resource with the exclusion tag (EXCLUSION_TAG) to keep the engine from fixing it again."
     )
     return EXIT_OK
+
+
+def _note_revert(finding_id: str, record: UndoRecord, settings: Settings, clients: ClientFactory) -> None:
+    """Mark the change reverted for `remediator history`; the revert stands even when that fails."""
+    try:
+        marked = mark_reverted(finding_id, record, settings, clients)
+    except (ClientError, BotoCoreError) as error:
+        print(
+            f"The revert is not noted in the state table ({error}): `remediator history` shows it unreverted."
+        )
+        return
+    if not marked:
+        print("The state table no longer holds this change: `remediator history` cannot show the revert.")
 
 
 def _print_plan(plan: Plan, client: Any) -> None:

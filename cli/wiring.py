@@ -35,7 +35,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
     --approve is a person's go-ahead for manual rules, which a deployed function never has.
     """
-    settings = Settings.from_env()
+    settings = Settings.from_env().with_overrides(run_by_cli=True)  # what it changes is the CLI's
     if getattr(args, "dry_run", False):
         settings = settings.with_overrides(dry_run=True)
     if getattr(args, "approve", False):

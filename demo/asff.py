@@ -24,7 +24,7 @@ COMPLIANCE_TYPE = "Software and Configuration Checks/Industry and Regulatory Sta
 class Control:
     id: str
     title: str
-    config_rule: str  # the managed rule behind the control, as Security Hub names its copy
+    config_rule: str  # the managed rule behind the control, as Security Hub names its copy; "": its own check
     severity: str = "MEDIUM"
 
 
@@ -84,6 +84,48 @@ CONTROLS: Mapping[str, Control] = {
             "DynamoDB tables should have deletion protection enabled",
             "dynamodb-table-deletion-protection-enabled",
         ),
+        # The logging and detection baseline (demo/baseline.py).
+        Control(
+            "CloudTrail.1",
+            "CloudTrail should be enabled and configured with at least one multi-Region trail that "
+            "includes read and write management events",
+            "multi-region-cloud-trail-enabled",
+            "HIGH",
+        ),
+        Control(
+            "CloudTrail.2",
+            "CloudTrail should have encryption at-rest enabled",
+            "cloud-trail-encryption-enabled",
+        ),
+        Control(
+            "CloudTrail.5",
+            "CloudTrail trails should be integrated with Amazon CloudWatch Logs",
+            "cloud-trail-cloud-watch-logs-enabled",
+            "LOW",
+        ),
+        Control("Config.1", "Config should be enabled", "", "CRITICAL"),
+        Control(
+            "CloudWatch.1",
+            'A log metric filter and alarm should exist for usage of the "root" user',
+            "",
+            "LOW",
+        ),
+        Control(
+            "CloudWatch.4", "Ensure a log metric filter and alarm exist for IAM policy changes", "", "LOW"
+        ),
+        Control(
+            "CloudWatch.5",
+            "Ensure a log metric filter and alarm exist for CloudTrail configuration changes",
+            "",
+            "LOW",
+        ),
+        Control("EC2.6", "VPC flow logging should be enabled in all VPCs", "vpc-flow-logs-enabled"),
+        Control(
+            "S3.9",
+            "S3 general purpose buckets should have server access logging enabled",
+            "s3-bucket-logging-enabled",
+        ),
+        Control("GuardDuty.1", "GuardDuty should be enabled", "guardduty-enabled-centralized", "HIGH"),
     )
 }
 #: CIS AWS Foundations Benchmark v1.2.0 rule numbers of the controls above.
@@ -109,9 +151,11 @@ def finding(
     now = datetime.now(UTC)
     created = _iso(now - timedelta(days=1))
     rule_suffix = uuid.uuid4().hex[:8]
-    product_fields: dict[str, str] = {
-        "RelatedAWSResources:0/name": f"securityhub-{control.config_rule}-{rule_suffix}",
-        "RelatedAWSResources:0/type": "AWS::Config::ConfigRule",
+    product_fields: dict[str, str] = {}
+    if control.config_rule:  # Security Hub's own checks (Config.1, CloudWatch.x) name no rule
+        product_fields["RelatedAWSResources:0/name"] = f"securityhub-{control.config_rule}-{rule_suffix}"
+        product_fields["RelatedAWSResources:0/type"] = "AWS::Config::ConfigRule"
+    product_fields |= {
         "aws/securityhub/ProductName": "Security Hub",
         "aws/securityhub/CompanyName": "AWS",
         "Resources:0/Id": target.id,

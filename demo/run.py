@@ -14,7 +14,10 @@ blast-radius limit (lowered for that step, `demo/held.py`) and applied by a pers
 engine makes is delivered too, and must write nothing. Part of the estate is reported by AWS
 Security Hub as OCSF findings (one bucket by both Security Hubs): those arrive as `Findings
 Imported V2` events and are resolved with BatchUpdateFindingsV2; the second pass delivers their
-event again, since the custom action carries ASFF findings only.
+event again, since the custom action carries ASFF findings only. Then a third account with nobody
+watching is brought to the logging and detection baseline (demo/baseline.py), after the baseline
+stack's destinations are created in it. Last, `remediator history` lists what the functions
+changed, from their records in the state table (demo/history.py).
 """
 
 from __future__ import annotations
@@ -23,14 +26,15 @@ import argparse
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 
-from demo import asff, ocsf, report
+from demo import approval, asff, baseline, ocsf, report
+from demo.delivery import Echoes, chunks, deliver, get_finding, imported_event, read_back
 from demo.estate import PIECES, PUBLIC_FUNCTION, FindingSpec, Piece, public_function_policy
 from demo.held import show_held_finding
+from demo.history import show_history
 from demo.local_aws import (
     HUB_ACCOUNT,
     MEMBER_ACCOUNT,
@@ -45,6 +49,7 @@ from demo.stack import LocalStack, Routes
 from engine.identifiers import finding_keys
 from localaws import sam_routes
 from localaws.doubles.securityhub_ocsf import import_ocsf_findings
+from localaws.metrics import MetricStore
 from localaws.project import ProjectFileNotFoundError, project_path
 from localaws.recorder import CallRecorder
 from rules.registry import Registry, load_registry
@@ -55,7 +60,10 @@ FIRST, SECOND = "first", "second"
 DONE = frozenset({"remediated", "already-compliant"})
 
 
-def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, routes: Routes | None = None, metrics: MetricStore | None = None
+) -> int:
+    """`metrics`: where the functions' metrics go, as CloudWatch would get them (`make dashboard-png`)."""
     argparse.ArgumentParser(
         prog="make demo", description=__doc__.splitlines()[0] if __doc__ else None
     ).parse_args(argv)
@@ -74,6 +82,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         action_arn = securityhub.create_action_target(
             Name=ACTION_ID, Description="Send the selected findings to the remediation engine", Id=ACTION_ID
         )["ActionTargetArn"]
+        newcomer = member_session(hub, baseline.ACCOUNT)  # the baseline step's account (demo/baseline.py)
         sessions = {HUB_ACCOUNT: hub, MEMBER_ACCOUNT: member}
         rows, skipped = build_estate(load_registry(), sessions)
         asff_rows = [row for row in rows if not row.ocsf]
@@ -89,7 +98,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             "as OCSF findings of AWS Security Hub.\n"
         )
 
-        stack = LocalStack(routes, hub, Provisioner(hub, [member]))
+        stack = LocalStack(routes, hub, Provisioner(hub, [member, newcomer]), metrics=metrics)
         calls = CallRecorder()
         hub.events.register("before-call.*.*", calls)  # every function's clients come from `hub`
         via: dict[str, str] = {}
@@ -106,13 +115,13 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"{len(waiting)} wait for a person (workload-affecting: manual), "
             f"{calls.count('sns.Publish')} notifications published. The notes they left:"
         )
-        print(report.notes([(row, _get_finding(securityhub, row)) for row in waiting], accounts))
+        print(report.notes([(row, get_finding(securityhub, row)) for row in waiting], accounts))
         print(f"Policy of {PUBLIC_FUNCTION} after its automatic event: {public_function_policy(member)}.")
         selected = [row for row in rows if row.spec.delivery == "backlog" or row in waiting]
         for row in selected:
             via[row.id] = "custom action" if row.spec.delivery == "backlog" else "waited, then\ncustom action"
             row.outcomes.pop(FIRST, None)
-        for chunk in _chunks(selected, SELECTION_LIMIT):
+        for chunk in chunks(selected, SELECTION_LIMIT):
             event = asff.custom_action_event(
                 [r.finding for r in chunk], action_arn, ACTION_ID, HUB_ACCOUNT, REGION
             )
@@ -125,7 +134,7 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
         print(report.before_after(rows, FIRST, via, accounts))
         print(f"Policy of {PUBLIC_FUNCTION} after the custom action: {public_function_policy(member)}.")
 
-        for chunk in _chunks(asff_rows, SELECTION_LIMIT):
+        for chunk in chunks(asff_rows, SELECTION_LIMIT):
             event = asff.custom_action_event(
                 [r.finding for r in chunk], action_arn, ACTION_ID, HUB_ACCOUNT, REGION
             )
@@ -139,18 +148,25 @@ def main(argv: Sequence[str] | None = None, routes: Routes | None = None) -> int
             f"{len(rows) - len(asff_rows)} OCSF findings' events delivered again:"
         )
         print(report.compact(rows, SECOND, accounts))
+        on_hub = baseline.Hub(stack, securityhub, action_arn, ACTION_ID, HUB_ACCOUNT, echoes, calls)
+        baseline_ok = baseline.show(on_hub, newcomer)
 
         print(
             f"\nLoop guard: {echoes.sent} echo events of the engine's own updates, {echoes.matched} matched "
             f"a rule (waiting findings stay actionable), {echoes.wrote} of those wrote anything again."
         )
         held_shown = show_held_finding(stack, member, action_arn)
+        approved = approval.show(routes, hub, stack.provision)
         print(f"Functions that ran: {', '.join(sorted(stack.engines)) or 'none'}.")
         if skipped:
             print("Not built, no rule in rules/registry.json yet: " + "; ".join(skipped) + ".")
+        history = show_history(stack)
     ok = (
-        bool(waiting)
+        baseline_ok
         and held_shown
+        and approved
+        and history == 0
+        and bool(waiting)
         and echoes.wrote == 0
         and all(row.status(FIRST) in DONE for row in rows)
         and all(row.status(SECOND) == "already-compliant" for row in rows)
@@ -192,75 +208,6 @@ def has_rule(registry: Registry, spec: FindingSpec, account: str) -> bool:
     return registry.match(finding_keys(probe)) is not None
 
 
-@dataclass
-class Echoes:
-    """Security Hub's Imported events for the engine's own updates: sent, routed, and what they wrote."""
-
-    sent: int = 0
-    matched: int = 0
-    wrote: int = 0  # notes, workflow changes and notifications the echoes caused: must stay 0
-
-
-#: Calls an echo's delivery must not make: the loop guard keeps a finding from being re-noted forever.
-ECHO_WRITES = ("securityhub.BatchUpdateFindings", "securityhub.BatchUpdateFindingsV2", "sns.Publish")
-
-
-def deliver(
-    stack: LocalStack,
-    event: Mapping[str, Any],
-    rows: Sequence[Row],
-    run: str,
-    echoes: Echoes,
-    calls: CallRecorder,
-) -> None:
-    """Route the event, record each function's outcome per finding, then deliver Security Hub's echo."""
-    by_id = {row.id: row for row in rows}
-    touched: set[str] = set()
-    for handled in stack.deliver(event):
-        for line in handled.report.get("findings", []):
-            if line["finding"] in by_id:
-                by_id[line["finding"]].record(run, handled.function, line)
-                touched.add(line["finding"])
-    securityhub = stack.session.client("securityhub")
-    # BatchUpdateFindings re-emits an Imported event per finding; whether BatchUpdateFindingsV2
-    # re-emits is not documented (ocsf.md §1), so the demo assumes it does.
-    for finding_id in sorted(touched):
-        row = by_id[finding_id]
-        echo = imported_event(row, _get_finding(securityhub, row))
-        echoes.sent += 1
-        if stack.routes.functions_for(echo):
-            echoes.matched += 1
-            before = sum(calls.count(call) for call in ECHO_WRITES)
-            stack.deliver(echo)
-            echoes.wrote += sum(calls.count(call) for call in ECHO_WRITES) - before
-
-
-def read_back(securityhub: Any, rows: Sequence[Row], run: str) -> None:
-    for row in rows:
-        found = _get_finding(securityhub, row)
-        row.workflow[run] = str(
-            found.get("status", "?") if row.ocsf else found.get("Workflow", {}).get("Status", "?")
-        )
-
-
-def imported_event(row: Row, finding: Mapping[str, Any]) -> dict[str, Any]:
-    """The event Security Hub sends for `finding`: Imported (ASFF) or Imported V2 (OCSF)."""
-    if row.ocsf:
-        return ocsf.imported_event(finding, HUB_ACCOUNT, REGION)
-    return asff.imported_event(finding, HUB_ACCOUNT, REGION)
-
-
-def _get_finding(securityhub: Any, row: Row) -> dict[str, Any]:
-    """The finding as Security Hub holds it now: GetFindingsV2 for an OCSF finding, else GetFindings."""
-    if row.ocsf:
-        equals = {"FieldName": "finding_info.uid", "Filter": {"Value": row.id, "Comparison": "EQUALS"}}
-        found = securityhub.get_findings_v2(Filters={"CompositeFilters": [{"StringFilters": [equals]}]})
-    else:
-        found = securityhub.get_findings(Filters={"Id": [{"Value": row.id, "Comparison": "EQUALS"}]})
-    first: Mapping[str, Any] = found["Findings"][0]
-    return dict(first)
-
-
 def _short_name(piece: Piece, target: asff.Target) -> str:
     if target.type == "AwsAccount":
         return "password policy"
@@ -268,10 +215,6 @@ def _short_name(piece: Piece, target: asff.Target) -> str:
     if target.type == "AwsEc2SecurityGroup" and target.details:
         name += f" ({target.details['AwsEc2SecurityGroup']['GroupName']})"
     return name
-
-
-def _chunks(rows: Sequence[Row], size: int) -> list[Sequence[Row]]:
-    return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
 def _template_routes() -> Routes:

@@ -27,8 +27,10 @@ from deploy.iam import (
 )
 from deploy.routing import Route, family_routes
 from engine import settings
+from engine.accounts import PERMISSIONS as ORGANIZATIONS_READS
 from engine.settings import Settings
 from remediations.destinations import passed_roles
+from rules.modes import load_environments
 from rules.registry import Rule
 
 HANDLER = "engine.handler.lambda_handler"
@@ -64,6 +66,10 @@ GLOBAL_ENVIRONMENT: dict[str, Any] = {
     settings.ENV_ACCOUNT_CHANGES_PER_HOUR: {"Ref": "AccountChangesPerHour"},
     settings.ENV_NOTE_AUTHOR: _DEFAULTS.note_author,
     settings.ENV_KMS_KEY: {"Ref": "RemediationKmsKeyId"},
+    settings.ENV_RECORD_DAYS: {"Ref": "RecordRetentionDays"},
+    settings.ENV_APPROVAL_MODE: {"Ref": "ApprovalMode"},
+    settings.ENV_APPROVAL_DAYS: {"Ref": "ApprovalExpiryDays"},
+    settings.ENV_APPROVE_ACTION: {"Ref": "ApproveActionTargetId"},
 }
 
 
@@ -128,7 +134,7 @@ class Family:
         return tuple(sorted({action for rule in self.rules for action in rule.remediation.permissions.undo}))
 
     def routes(self) -> list[Route]:
-        return family_routes(self.rules, stack.ACTION_TARGET_ARN)
+        return family_routes(self.rules, stack.ACTION_TARGET_ARN, stack.APPROVE_ACTION_TARGET_ARN)
 
 
 def families(rules: Iterable[Rule]) -> list[Family]:
@@ -241,6 +247,8 @@ def role_statements(family: Family) -> list[Statement]:
         statements.append(Statement(sid, actions, resources, condition))
         home -= set(actions)
     statements += resource_level_statements(home, "Record")
+    if load_environments().needs_organizations:  # modes per environment select by tag or OU
+        statements.append(Statement("ReadAccountTagsAndOUs", ORGANIZATIONS_READS, ("*",)))
     return [*statements, *runtime_statements(family)]
 
 

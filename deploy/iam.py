@@ -43,6 +43,7 @@ ENGINE_ACTION_SCOPE: dict[str, str] = {
     "dynamodb:BatchGetItem": HOME,  # the exceptions that may name a finding (engine/exceptions.py)
     "dynamodb:PutItem": HOME,
     "dynamodb:UpdateItem": HOME,
+    "dynamodb:DeleteItem": HOME,  # an approval, once applied (engine/approvals.py)
     "sts:AssumeRole": HOME,  # the family's member role in other accounts
     "config:StartConfigRulesEvaluation": MEMBER,  # the rule's account and region
     "config:DescribeConfigRules": MEMBER,  # who owns the rule a Config event names

@@ -8,7 +8,7 @@ code (deploy/contents.py). What goes in: the packages of the data flow, `FUNCTIO
 files (not `cli`, `tests`, `deploy`…: `check` fails if the handler needs anything else), except
 that of `remediations/` only the family's modules and the helpers they import go in, and of
 `model/compiled/` only the validators of the event schemas, the registry schema and the family's
-parameter schemas. Then the `[project].dependencies` of pyproject.toml that the platform does not
+parameter schemas, as bytecode alone (generated code: `sourceless`). Then the `[project].dependencies` of pyproject.toml that the platform does not
 provide and the code needs at run time: boto3 comes with the python3.13 runtime, Powertools with
 its AWS-managed layer (template.yaml), and fastjsonschema only writes the compiled validators, which
 run without it (`BUILD_ONLY`), so today there is none. A dependency is copied from the running environment when that is a pure-Python
@@ -50,6 +50,8 @@ SIZE_LIMIT = 1_000_000
 OUR_PACKAGES = frozenset({*FUNCTION_PACKAGES, "cli", "demo", "bench", "localaws", "tools", "tests", "deploy"})
 PROVIDED = {"boto3": "the Lambda python3.13 runtime", "aws-lambda-powertools": "the Powertools layer"}
 #: Dependencies our code needs to be built or tested, never at run time in Lambda.
+#: Folders of generated code, shipped as bytecode without their sources (`sourceless`).
+SOURCELESS = (Path("model") / "compiled",)
 BUILD_ONLY = {"fastjsonschema": "writes model/compiled/ (`make schemas`), whose code runs without it"}
 #: Top-level modules the python3.13 runtime ships with boto3, and the ones our code uses from the layer.
 RUNTIME_MODULES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -109,6 +111,24 @@ def precompile(target: Path) -> None:
         str(target), quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
     ):
         raise RuntimeError(f"compiling the package in {target} failed")
+    for directory in SOURCELESS:
+        sourceless(target / directory)
+
+
+def sourceless(directory: Path) -> None:
+    """Generated code ships as bytecode alone (`v<digest>.pyc` where the source was, which Python
+    imports without the source): nobody reads a generated validator's source in a traceback, and
+    keeping both doubled the validators' share of the package's megabyte.
+    """
+    for source in directory.glob("*.py"):
+        py_compile.compile(
+            str(source),
+            cfile=str(source.with_suffix(".pyc")),
+            doraise=True,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
+        source.unlink()
+    shutil.rmtree(directory / "__pycache__", ignore_errors=True)
 
 
 def size(directory: Path) -> tuple[int, int]:

@@ -14,7 +14,13 @@ ENGINE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "securityhub": ("securityhub:BatchUpdateFindings",),
     "config": ("config:StartConfigRulesEvaluation", "config:DescribeConfigRules"),
     "sns": ("sns:Publish",),  # the stack's notification topic only
-    "dynamodb": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "dynamodb": (
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    ),
     "sts": ("sts:AssumeRole",),  # the member role only
     "tag": ("tag:GetResources",),  # exclusion tag, when the finding does not carry the tags
 }

@@ -69,8 +69,10 @@ def routed_rules(rules: Iterable[Rule]) -> list[Rule]:
     return [rule for rule in rules if rule.enabled]
 
 
-def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:
-    """Every EventBridge rule of one family's function, automatic inputs first, then the custom action."""
+def family_routes(
+    rules: Sequence[Rule], action_target_arn: Any, approve_target_arn: Any = None
+) -> list[Route]:
+    """Every EventBridge rule of one family's function, automatic inputs first, then the custom actions."""
     automatic = routed_rules(rules)
     imported = _pack(_imported_items(automatic), _imported_pattern)
     imported_v2 = _pack(
@@ -81,6 +83,8 @@ def family_routes(rules: Sequence[Rule], action_target_arn: Any) -> list[Route]:
     routes += [Route(_numbered("ImportedV2", i, imported_v2), p, True) for i, p in enumerate(imported_v2)]
     routes += [Route(_numbered("ConfigChange", i, config), p, True) for i, p in enumerate(config)]
     routes.append(Route("CustomAction", custom_action_pattern(action_target_arn), False))
+    if approve_target_arn is not None:  # "Approve remediation" (engine/approvals.py)
+        routes.append(Route("ApproveAction", custom_action_pattern(approve_target_arn), False))
     return routes
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from deploy import action_target, failures, member_events
 from deploy.iam import KMS_KEY_CONDITION, Statement, policy_document, resource_level_statements
-from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE
+from engine.approvals import APPROVE_ACTION_NAME
+from engine.state import ATTRIBUTE_DEFINITIONS, KEY_SCHEMA, TTL_ATTRIBUTE, UNDO_DAYS
 
 Cfn = Any
 
@@ -89,6 +90,25 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "AllowedPattern": "^[A-Za-z0-9]{1,20}$",
         "Description": "Id and name of the Security Hub custom action (1-20 letters or digits, unique in the account and Region).",
     },
+    "ApprovalMode": {
+        "Type": "String",
+        "AllowedValues": ["true", "false"],
+        "Default": "false",
+        "Description": "true: workload-affecting rules without a mode of their own store their plan and wait for the 'Approve remediation' custom action (approve mode) instead of the plain custom action (manual).",
+    },
+    "ApprovalExpiryDays": {
+        "Type": "Number",
+        "Default": 7,
+        "MinValue": 1,
+        "MaxValue": 90,
+        "Description": "Days a stored plan may be approved in; after that, approving plans again and asks again.",
+    },
+    "ApproveActionTargetId": {
+        "Type": "String",
+        "Default": "ApproveRemediation",
+        "AllowedPattern": "^[A-Za-z0-9]{1,20}$",
+        "Description": "Id of the 'Approve remediation' custom action (1-20 letters or digits, unique in the account and Region).",
+    },
     "OrganizationId": {
         "Type": "String",
         "Default": "",
@@ -114,6 +134,13 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "MaxValue": 1000,
         "Description": "Concurrent executions reserved for, and the most allowed to, each remediation function; 0: none reserved (the functions share the account's unreserved pool). The default keeps an organisation-wide burst of findings near Security Hub's BatchUpdateFindings rate (bench/burst).",
     },
+    "RecordRetentionDays": {
+        "Type": "Number",
+        "Default": UNDO_DAYS,
+        "MinValue": 1,
+        "MaxValue": 3650,
+        "Description": "Days the state table keeps what the engine changed: each change's before and after, for `remediator undo` and `remediator history` (DynamoDB TTL).",
+    },
     "NotificationEmail": {
         "Type": "String",
         "Default": "",
@@ -124,6 +151,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 
 PARAMETER_GROUPS = [
     ("What the engine does", ["AutomaticRemediation", "DryRun", "ActionTargetId"]),
+    ("Records", ["RecordRetentionDays"]),
+    ("Approvals", ["ApprovalMode", "ApprovalExpiryDays", "ApproveActionTargetId"]),
     ("Throughput", ["ReservedConcurrency"]),
     ("Blast radius", ["ControlChangesPerHour", "AccountChangesPerHour"]),
     ("What it may touch", ["ExclusionTag", "AllowedAccounts", "DeniedAccounts"]),
@@ -143,6 +172,10 @@ CONDITIONS = {
 
 ACTION_TARGET_ARN = {
     "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:action/custom/${ActionTargetId}"
+}
+
+APPROVE_ACTION_TARGET_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:action/custom/${ApproveActionTargetId}"
 }
 
 
@@ -211,6 +244,16 @@ def action_target_resources() -> dict[str, Any]:
                 "Description": "Send the selected findings to the remediation engine",
             },
         },
+        "ApproveActionTarget": {
+            "Type": "Custom::ActionTarget",
+            "Properties": {
+                "ServiceToken": {"Fn::GetAtt": ["ActionTargetFunction", "Arn"]},
+                "ServiceTimeout": 120,
+                "Id": {"Ref": "ApproveActionTargetId"},
+                "Name": APPROVE_ACTION_NAME,
+                "Description": "Apply the plan the engine stored for the selected findings, if the resource still reads as planned",
+            },
+        },
     }
 
 
@@ -219,6 +262,10 @@ def outputs(function_ids: Sequence[str], role_ids: Sequence[str]) -> dict[str, A
         "ActionTargetArn": {
             "Description": "The custom action: select findings in Security Hub, Actions, this name.",
             "Value": {"Fn::GetAtt": ["ActionTarget", "Arn"]},
+        },
+        "ApproveActionTargetArn": {
+            "Description": f"The approval: select waiting findings in Security Hub, Actions, {APPROVE_ACTION_NAME}.",
+            "Value": {"Fn::GetAtt": ["ApproveActionTarget", "Arn"]},
         },
         "NotificationTopicArn": {"Value": {"Ref": "NotificationTopic"}},
         "StateTableName": {"Value": {"Ref": "StateTable"}},

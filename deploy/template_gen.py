@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from deploy import failures, functions, member, member_baseline, member_events, stack
+from deploy import dashboard, failures, functions, member, member_baseline, member_events, stack
 from deploy.render import render
 from rules.registry import Registry, load_registry
 
@@ -36,6 +36,7 @@ def admin_template(registry: Registry | None = None) -> dict[str, Any]:
     )
     for family in all_families:
         resources.update(functions.family_resources(family))
+    resources.update(dashboard.dashboard([family.function_id for family in all_families]))
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
@@ -53,9 +54,12 @@ def admin_template(registry: Registry | None = None) -> dict[str, Any]:
         "Conditions": stack.CONDITIONS,
         "Globals": functions.globals_section(),
         "Resources": resources,
-        "Outputs": stack.outputs(
-            [family.function_id for family in all_families], [family.role_id for family in all_families]
-        ),
+        "Outputs": {
+            **stack.outputs(
+                [family.function_id for family in all_families], [family.role_id for family in all_families]
+            ),
+            **dashboard.outputs(),
+        },
     }
 
 

@@ -15,7 +15,11 @@ A manual rule (`rules.registry.DEFAULT_MODE`: every rule whose fix can cut a wor
 the registry says otherwise) is applied only when a person asks: the custom action, or
 `remediator invoke --approve`. An automatic event for it passes every check above like any other,
 then gets a forced dry run and the reason it waits (`Decision.waiting`), so the engine reads the
-live state and notes what the fix would change, without a claim or a write.
+live state and notes what the fix would change, without a claim or a write. An `approve` rule
+waits the same way, and the engine stores its plan for the "Approve remediation" custom action
+(engine/approvals.py); a `dry-run` rule only plans, whoever asks. The mode is the rule's
+effective one for the finding's account (rules/modes.py), resolved by the caller, which may read
+AWS Organizations for it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from model.finding import Finding, FindingSource, Resource
 from model.outcome import Status
 from model.workflow import ACTIONABLE_OCSF_STATUS, ACTIONABLE_WORKFLOW, FAILING
 from remediations.base import KMS_KEY_PARAMETER
+from rules.modes import EffectiveMode, registry_mode
 from rules.registry import Rule
 
 
@@ -42,6 +47,8 @@ class Decision:
     dry_run: bool  # true for a waiting fix too: plan and note, write nothing
     mode: str
     waiting: str = ""  # why a person must apply this fix (a manual rule's automatic event), or ""
+    #: the digest of the state a person approved (engine/approvals.py): apply only if it reads so
+    approved: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +59,10 @@ class Skip:
     safety: bool = False  # an exclusion: worth telling someone
 
 
-def decide(finding: Finding, rule: Rule | None, settings: Settings) -> Decision | Skip:
+def decide(
+    finding: Finding, rule: Rule | None, settings: Settings, mode: EffectiveMode | None = None
+) -> Decision | Skip:
+    """`mode`: the rule's effective mode in the finding's account; None: the registry's."""
     if reason := foreign_producer(finding):
         return Skip(reason, safety=True)
     if reason := _not_actionable(finding, rule, settings.automatic):
@@ -73,23 +83,30 @@ def decide(finding: Finding, rule: Rule | None, settings: Settings) -> Decision 
         return Skip(reason, status=Status.FAILED, error_code="ForeignResource")
     if reason := reported_tag_exclusion(resource, settings):
         return Skip(reason, safety=True)
-    dry_run = settings.dry_run or rule.dry_run
-    waiting = "" if dry_run else waits_for_person(finding, rule, settings)
+    mode = mode or registry_mode(rule, settings.approval_mode)
+    dry_run = settings.dry_run or rule.dry_run or mode.mode == "dry-run"
+    waiting = "" if dry_run else waits_for_person(finding, rule, settings, mode)
     return Decision(
         rule=rule,
         resource=resource,
         parameters=effective_parameters(rule, settings),
         dry_run=dry_run or bool(waiting),
-        mode=rule.mode,
+        mode=mode.mode,
         waiting=waiting,
     )
 
 
-def waits_for_person(finding: Finding, rule: Rule, settings: Settings) -> str:
-    """Why this fix waits for a person: a manual rule reached by an automatic event, or ""."""
-    if rule.automatic or finding.source is FindingSource.CUSTOM_ACTION or settings.manual_approved:
+def waits_for_person(
+    finding: Finding, rule: Rule, settings: Settings, mode: EffectiveMode | None = None
+) -> str:
+    """Why this fix waits for a person: a manual or approve rule reached by an automatic event, or ""."""
+    mode = mode or registry_mode(rule, settings.approval_mode)
+    if mode.mode == "automatic" or finding.source is FindingSource.CUSTOM_ACTION or settings.manual_approved:
         return ""
-    return f"rule {rule.id} (class {rule.remediation.risk.value}) is manual"
+    what = "needs an approval" if mode.mode == "approve" else "is manual"
+    if mode.environment:
+        return f"rule {rule.id} {what} in environment {mode.environment}"
+    return f"rule {rule.id} (class {rule.remediation.risk.value}) {what}"
 
 
 def effective_parameters(rule: Rule, settings: Settings) -> Mapping[str, Any]:

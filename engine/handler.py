@@ -13,17 +13,20 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from engine.accounts import AccountFactsReader
+from engine.approvals import Approvals, ApprovalStore
 from engine.blast_radius import LIMIT_CODE, BlastRadius
 from engine.clients import ClientFactory
 from engine.exceptions import ExemptionStore
 from engine.exclusions import tagging_api_reader
-from engine.process import Engine
+from engine.process import Engine, ModeOf
 from engine.resolve import UpdateFailure
 from engine.settings import METRIC_FINDINGS, METRIC_LIMIT_HOLDS, METRIC_UNRECORDED, Settings
 from engine.state import StateStore
 from model.outcome import Outcome, Status
 from remediations import catalog
-from rules.registry import load_registry
+from rules.modes import Environments, load_environments
+from rules.registry import Registry, load_registry
 
 logger = Logger(service="sechub-remediator")
 _engine: Engine | None = None
@@ -35,9 +38,10 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
     clients = clients or ClientFactory(
         member_role_name=settings.member_role_name, home_account_id=settings.home_account_id
     )
+    # Only this function's families are imported; the other rules are indexed unloaded.
+    registry = load_registry(catalog=catalog(settings.families))
     return Engine(
-        # Only this function's families are imported; the other rules are indexed unloaded.
-        registry=load_registry(catalog=catalog(settings.families)),
+        registry=registry,
         clients=clients,
         settings=settings,
         on_outcome=partial(record_outcome, namespace=settings.metrics_namespace),
@@ -53,7 +57,36 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
         if settings.exclusion_tag
         else None,
+        modes=modes_per_environment(load_environments(rule_ids=rule_ids(registry)), settings, clients),
+        approvals=Approvals(
+            ApprovalStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table),
+            days=settings.approval_days,
+            action_id=settings.approve_action_id,
+        )
+        if settings.state_table
+        else None,
     )
+
+
+def rule_ids(registry: Registry) -> frozenset[str]:
+    return frozenset({rule.id for rule in registry.rules} | {rule.id for rule in registry.unloaded})
+
+
+def modes_per_environment(
+    environments: Environments, settings: Settings, clients: ClientFactory
+) -> ModeOf | None:
+    """Each rule's mode per account (rules/environments.json); None when the file sets none.
+
+    Tags and OUs are read with the stack's own role, in its Region (Organizations is global).
+    """
+    if not environments.environments:
+        return None
+    facts = (
+        AccountFactsReader(lambda: clients.home_client("organizations", clients.home_region))
+        if environments.needs_organizations
+        else None
+    )
+    return partial(environments.mode_for, facts=facts, approval_mode=settings.approval_mode)
 
 
 def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None:
@@ -61,7 +94,11 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     if not settings.state_table:
         return None
     # Both the client and the region (which needs the boto3 session) wait for the first claim.
-    return StateStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
+    return StateStore(
+        lambda: clients.home_client("dynamodb", clients.home_region),
+        settings.state_table,
+        record_days=settings.record_days,
+    )
 
 
 def blast_radius(settings: Settings, clients: ClientFactory) -> BlastRadius | None:
@@ -89,7 +126,14 @@ def record_outcome(outcome: Outcome, namespace: str) -> None:
             **outcome.report(),
         },
     )
-    # One EMF line per finding, flushed at once: no metric state is carried between invocations.
+    count_outcome(outcome, namespace)
+
+
+def count_outcome(outcome: Outcome, namespace: str) -> None:
+    """The finding's EMF line: `Findings` by Outcome, Rule, Remediation (the stack's dashboard draws it).
+
+    Flushed at once: no metric state is carried between invocations.
+    """
     with single_metric(name=METRIC_FINDINGS, unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
         metric.add_dimension(name="Outcome", value=outcome.status.value)
         metric.add_dimension(name="Rule", value=outcome.rule_id or "none")

@@ -25,9 +25,23 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.state import Claim, StateStore
 from model.errors import StateStoreError
-from model.finding import Resource
+from model.finding import Finding, FindingSource, Resource
 from model.outcome import Outcome, Plan, Status
 from model.undo import DONE, FAILED, INTENT, PARTIAL, UndoRecord
+
+#: How each input reached the engine, as `remediator history` shows it.
+DELIVERY: dict[FindingSource, str] = {
+    FindingSource.IMPORTED: "Imported",
+    FindingSource.IMPORTED_V2: "Imported V2",
+    FindingSource.CONFIG: "Config",
+    FindingSource.CUSTOM_ACTION: "custom action",
+}
+#: A finding the `remediator` command sent (invoke, sweep), whatever the event's shape.
+DELIVERY_CLI = "cli"
+
+
+def delivery_of(finding: Finding, run_by_cli: bool = False) -> str:
+    return DELIVERY_CLI if run_by_cli else DELIVERY[finding.source]
 
 
 @dataclass
@@ -40,6 +54,8 @@ class Journal:
     resource: Resource
     parameters: dict[str, Any]
     clock: Callable[[], float]
+    delivery: str = ""  # `delivery_of` the finding
+    control_id: str = ""  # the rule's (consolidated) control id, else the finding's
     record: UndoRecord | None = None  # this delivery's, once the intent is written
 
     @property
@@ -70,6 +86,8 @@ class Journal:
             changed_at=self.clock(),
             calls=[call.report() for call in plan.calls],
             changes=[change.describe() for change in plan.changes],
+            delivery=self.delivery,
+            control_id=self.control_id,
         )
         self._save(self.record, pointer=True)
 

@@ -38,10 +38,11 @@ def note_for(outcome: Outcome) -> str:
 
 
 def waiting_note(outcome: Outcome) -> str:
-    """What a manual fix would change and how to apply it; the changes are cut, never the hint."""
+    """What a waiting fix would change and how to apply it (or approve it: `Outcome.hint`); the
+    changes are cut, never the hint."""
     remark = f"{outcome.remark} " if outcome.remark else ""
     head = f"{PREFIX} {remark}Waiting for a person: {outcome.reason}. It would change: "
-    tail = f". {APPLY_HINT}"
+    tail = f". {outcome.hint or APPLY_HINT}"
     changes = "; ".join(change.describe() for change in outcome.changes)
     return head + truncate(changes, NOTE_LIMIT - len(head) - len(tail)) + tail
 

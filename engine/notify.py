@@ -1,7 +1,9 @@
 """Tell people about findings the engine could not or would not fix.
 
 The message is short and secret-free by construction: ids, account, region, control, rule
-and the error. It never carries the finding body, resource details or the before-state.
+and the error. It never carries the finding body or the before-state; a fix waiting for a person
+adds its plan (the changes the note shows, which name settings, never secrets) and how to apply
+or approve it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from engine.notes import note_for
+from engine.notes import APPLY_HINT, note_for
 from engine.resolve import needs_update
 from model.outcome import Outcome, Status
 
@@ -21,15 +23,19 @@ SUBJECT_LIMIT = 100
 
 def should_notify(outcome: Outcome) -> bool:
     """Failures, held (flapping) findings, findings skipped for safety (exclusions), and fixes
-    waiting for a person, once: a Security Hub finding whose note already says it waits (a
-    re-import, or the echo of the engine's own note) is not announced again. A Config event has
-    no note; Config sends one only when compliance changes.
+    waiting for a person, each once: a Security Hub finding whose note already says so (a
+    re-import, or the echo of the engine's own note, which Security Hub re-emits as an Imported
+    event) is not announced again, so every failure reaches people once, not twice. A Config
+    event has no note; Config sends one only when compliance changes.
     """
     if outcome.quiet:  # one notification per blast-radius window (engine/blast_radius.py)
         return False
-    if outcome.status is Status.WAITING:
-        return not outcome.finding.finding_id or needs_update(outcome, note_for(outcome))
-    return outcome.status in NOTIFY_STATUSES or (outcome.status is Status.SKIPPED and outcome.safety_skip)
+    notable = (
+        outcome.status is Status.WAITING
+        or outcome.status in NOTIFY_STATUSES
+        or (outcome.status is Status.SKIPPED and outcome.safety_skip)
+    )
+    return notable and (not outcome.finding.finding_id or needs_update(outcome, note_for(outcome)))
 
 
 def message_for(outcome: Outcome) -> dict[str, Any]:
@@ -43,6 +49,17 @@ def message_for(outcome: Outcome) -> dict[str, Any]:
         "rule": outcome.rule_id,
         "error": outcome.error_code or None,
         "reason": outcome.reason[:300],
+        **waiting_fields(outcome),
+    }
+
+
+def waiting_fields(outcome: Outcome) -> dict[str, Any]:
+    """For a fix waiting for a person: the plan (what would change) and how to apply or approve it."""
+    if outcome.status is not Status.WAITING:
+        return {}
+    return {
+        "plan": [change.describe()[:200] for change in outcome.changes[:10]],
+        "how": outcome.hint or APPLY_HINT,
     }
 
 

@@ -184,7 +184,16 @@ def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: Find
         record_state=raw.get("RecordState"),
         note_text=(raw.get("Note") or {}).get("Text"),
         standards=_asff_standards(compliance.get("AssociatedStandards")),
+        action_id=_action_id(event) if source is FindingSource.CUSTOM_ACTION else "",
     )
+
+
+def _action_id(event: Mapping[str, Any]) -> str:
+    """The custom action's id: the end of its ARN, which the event lists in `resources`."""
+    for arn in event.get("resources") or ():
+        if isinstance(arn, str) and ":action/custom/" in arn:
+            return arn.rsplit("/", 1)[1]
+    return ""
 
 
 def _asff_standards(associated: Any) -> tuple[str, ...]:

@@ -24,24 +24,26 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engine.approvals import Approvals
 from engine.blast_radius import BlastRadius, Gate
 from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
 from engine.exceptions import ExemptionReadError, ExemptionStore
 from engine.exclusions import TagReader, excluded
-from engine.journal import Journal
+from engine.journal import Journal, delivery_of
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
-from engine.remediate import look_up, remediate
+from engine.remediate import aws_errors, look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
 from engine.state import StateStore, recent_changes, resource_key
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
-from model.errors import InvalidEventError, RetryLaterError, StateStoreError
+from model.errors import InvalidEventError, RemediationFailedError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
 from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
+from rules.modes import EffectiveMode
 from rules.registry import Registry, Rule, UnloadedRule
 
 #: The error code of a finding whose rule belongs to a family this function did not load.
@@ -52,6 +54,8 @@ OutcomeListener = Callable[[Outcome], None]
 FindingListener = Callable[[Finding], None]
 #: Called when Security Hub did not record outcomes (the handler logs an error, counts a metric).
 UpdateFailureListener = Callable[[UpdateFailure], None]
+#: A rule's effective mode in an account (rules/modes.py), may read AWS Organizations.
+ModeOf = Callable[[Rule, str], EffectiveMode]
 
 
 @dataclass
@@ -72,6 +76,10 @@ class Engine:
     timer: Callable[[], float] = time.monotonic  # measures the invocation's time budget
     #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
     rule_owner: OwnerReader | None = None
+    #: modes per environment (rules/environments.json); None: every rule's registry mode
+    modes: ModeOf | None = None
+    #: plans waiting for the "Approve remediation" custom action (needs the state table)
+    approvals: Approvals | None = None
     _owner: OwnerReader = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -191,6 +199,11 @@ class Engine:
                 )
             return self._elsewhere(finding, rule)
         decision = decide(finding, rule, self.settings)
+        if isinstance(decision, Decision) and self.modes is not None:
+            mode = self._mode(finding, decision.rule)
+            if isinstance(mode, Outcome):
+                return mode
+            decision = decide(finding, rule, self.settings, mode)
         if isinstance(decision, Skip):
             return Outcome(
                 finding=finding,
@@ -236,11 +249,33 @@ class Engine:
             )
         if verdict.skip:
             return skip(reason=verdict.skip, remark=verdict.remark)
-        if self.state is None or decision.dry_run:
-            result = remediate(finding, decision, self.clients)
+        if self.approvals and self.approvals.handles(finding, decision):
+            result = self.approvals.run(finding, decision, partial(self._act, finding))
         else:
-            result = self._remediate_once(finding, decision)
+            result = self._act(finding, decision)
         return replace(result, remark=verdict.remark) if verdict.remark else result
+
+    def _act(self, finding: Finding, decision: Decision) -> Outcome:
+        if self.state is None or decision.dry_run:
+            return remediate(finding, decision, self.clients)
+        return self._remediate_once(finding, decision)
+
+    def _mode(self, finding: Finding, rule: Rule) -> EffectiveMode | Outcome:
+        """The rule's mode in the finding's account; a failed Organizations read fails the finding."""
+        assert self.modes is not None
+        try:
+            with aws_errors("organizations"):
+                return self.modes(rule, finding.account_id)
+        except RemediationFailedError as error:
+            return Outcome(
+                finding=finding,
+                status=Status.FAILED,
+                rule_id=rule.id,
+                remediation=rule.remediation.name,
+                reason=f"the mode of rule {rule.id} in account {finding.account_id} needs its tags and OUs: {error}",
+                error_code=error.error_code,
+                retryable=error.transient,
+            )
 
     def _elsewhere(self, finding: Finding, rule: UnloadedRule) -> Outcome:
         """A finding of another family's rule reached this function alone: never act, say who owns it.
@@ -293,6 +328,8 @@ class Engine:
             resource=resource,
             parameters=dict(decision.parameters),
             clock=self.clock,
+            delivery=delivery_of(finding, self.settings.run_by_cli),
+            control_id=rule.control or finding.control_id or "",  # consolidated, as `sweep --control`
         )
         try:
             if recent_changes(claim, self.clock(), window) >= self.settings.flap_limit:

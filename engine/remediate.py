@@ -1,7 +1,9 @@
 """Run one remediation for one decided finding: read, plan, and apply unless dry-run or compliant.
 
 A fix waiting for a person (`Decision.waiting`) is planned like a dry run: the note says what
-it would change, and nothing is written.
+it would change, and nothing is written. An approved fix (`Decision.approved`) is applied only
+while the resource reads with the digest the person approved; otherwise it waits again
+(engine/approvals.py).
 
 AWS errors are turned into a FAILED outcome that keeps the error code, so the note says
 exactly what AWS refused and the caller can tell a transient fault from a permanent one.
@@ -20,6 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
+from engine.approvals import state_digest
 from engine.blast_radius import LIMIT_CODE, Held
 from engine.clients import ClientFactory
 from engine.decide import Decision
@@ -62,7 +65,18 @@ def remediate(
             return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")
         if decision.dry_run:
             status = Status.WAITING if decision.waiting else Status.PLANNED
-            return outcome(status=status, changes=plan.changes, calls=plan.calls, reason=decision.waiting)
+            return outcome(
+                status=status, changes=plan.changes, calls=plan.calls, reason=decision.waiting, before=state
+            )
+        if decision.approved and state_digest(state) != decision.approved:
+            return outcome(
+                status=Status.WAITING,
+                changes=plan.changes,
+                calls=plan.calls,
+                reason=f"rule {decision.rule.id} needs an approval",
+                before=state,
+                dry_run=True,
+            )
         if gate and (held := gate()):
             return outcome(status=Status.HELD, reason=held.reason, error_code=LIMIT_CODE, quiet=held.quiet)
         if journal:

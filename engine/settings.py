@@ -29,6 +29,10 @@ ENV_REPORT_UNMATCHED = "REPORT_UNMATCHED"
 ENV_KMS_KEY = "REMEDIATION_KMS_KEY_ID"
 ENV_CONTROL_CHANGES_PER_HOUR = "CONTROL_CHANGES_PER_HOUR"
 ENV_ACCOUNT_CHANGES_PER_HOUR = "ACCOUNT_CHANGES_PER_HOUR"
+ENV_RECORD_DAYS = "RECORD_RETENTION_DAYS"
+ENV_APPROVAL_MODE = "APPROVAL_MODE"
+ENV_APPROVAL_DAYS = "APPROVAL_EXPIRY_DAYS"
+ENV_APPROVE_ACTION = "APPROVE_ACTION_TARGET_ID"
 
 #: EMF metrics the handler emits in `metrics_namespace` (the stack's alarms read them by name).
 METRIC_FINDINGS = "Findings"  # one per finding, dimensions Outcome, Rule, Remediation
@@ -66,6 +70,18 @@ class Settings:
     #: A person asked for this invocation (`remediator invoke --approve`): manual rules apply to
     #: automatic events too. Never read from the environment: a deployed function only plans them.
     manual_approved: bool = False
+    #: Days the state table keeps what the engine changed (undo records, `remediator history`).
+    record_days: int = 90
+    #: The `remediator` command runs this engine (invoke, sweep), not a deployed function: the
+    #: records say so. Never read from the environment.
+    run_by_cli: bool = False
+    #: Workload-affecting rules without a mode of their own wait for an approval, not the
+    #: custom action (stack parameter ApprovalMode; rules/modes.py).
+    approval_mode: bool = False
+    #: Days a stored plan may be approved in (stack parameter ApprovalExpiryDays; engine/approvals.py).
+    approval_days: int = 7
+    #: Id of the "Approve remediation" custom action (stack parameter ApproveActionTargetId).
+    approve_action_id: str = "ApproveRemediation"
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **overrides)  # type: ignore[arg-type]
@@ -98,6 +114,10 @@ class Settings:
             metrics_namespace=env.get(ENV_METRICS_NAMESPACE) or default.metrics_namespace,
             kms_key_id=env.get(ENV_KMS_KEY, default.kms_key_id),
             report_unmatched=_flag(env.get(ENV_REPORT_UNMATCHED), default.report_unmatched),
+            record_days=int(env.get(ENV_RECORD_DAYS) or default.record_days),
+            approval_mode=_flag(env.get(ENV_APPROVAL_MODE), default.approval_mode),
+            approval_days=int(env.get(ENV_APPROVAL_DAYS) or default.approval_days),
+            approve_action_id=env.get(ENV_APPROVE_ACTION) or default.approve_action_id,
         )
 
 

@@ -41,9 +41,11 @@ ATTRIBUTE_DEFINITIONS = (
     {"AttributeName": SORT_KEY, "AttributeType": "S"},
 )
 CLAIM_SECONDS = 150  # a crashed invocation's claim lapses: longer than the function's 120 s timeout
-UNDO_DAYS = 90
+UNDO_DAYS = 90  # the default of `Settings.record_days` (stack parameter RecordRetentionDays)
 STATE_SK = "state"
 UNDO_SK = "undo"
+#: On a resource's state item: which change was reverted and when, `{changed_at, at}` (`mark_reverted`).
+REVERTED = "reverted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +70,14 @@ class StateStore:
         client: Callable[[], DynamoDBClient],
         table: str,
         clock: Callable[[], float] = time.time,
+        record_days: int = UNDO_DAYS,
     ) -> None:
-        """`client` makes the DynamoDB client on first use: the process's first client costs ~100 ms."""
+        """`client` makes the DynamoDB client on first use: the process's first client costs ~100 ms.
+
+        `record_days`: how long an undo record (and the history line it makes) outlives its change.
+        """
         self._make_client = client
+        self._record_seconds = record_days * 86400
         self._made: DynamoDBClient | None = None
         self._table = table
         self._clock = clock
@@ -116,7 +123,7 @@ class StateStore:
         `pointer`: also index it by the finding's key (once, with the intent), so the record
         can be found by the id Security Hub or the logs show.
         """
-        expires = {"N": str(int(record.changed_at + UNDO_DAYS * 86400))}
+        expires = {"N": str(int(record.changed_at + self._record_seconds))}
         if pointer:
             self._client.put_item(
                 TableName=self._table,
@@ -157,7 +164,7 @@ class StateStore:
         kept = record or claim.record
         expires = now + window_seconds + 86400
         if kept is not None:
-            expires = max(expires, kept.changed_at + UNDO_DAYS * 86400)
+            expires = max(expires, kept.changed_at + self._record_seconds)
         request: dict[str, Any] = {
             "TableName": self._table,
             "Key": {"pk": {"S": claim.key}, "sk": {"S": STATE_SK}},
@@ -182,6 +189,35 @@ class StateStore:
         if "resource_key" not in item:  # a record written before records moved to the resource
             return _record_of(item)
         return _record_of(self._get(item["resource_key"]["S"], STATE_SK) or {})
+
+    def mark_reverted(self, finding_key: str, changed_at: float) -> bool:
+        """Note on the resource's item that its change made at `changed_at` was reverted, now.
+
+        Kept beside the record, not in it, so the engine's writes never race with it; a later
+        change has another `changed_at`, so the mark never applies to it. False when the record
+        is gone or predates records on the resource.
+        """
+        pointer = self._get(f"finding#{finding_key}", UNDO_SK)
+        if not pointer or "resource_key" not in pointer:
+            return False
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": pointer["resource_key"], "sk": {"S": STATE_SK}},
+                UpdateExpression="SET #reverted = :reverted",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#reverted": REVERTED},
+                ExpressionAttributeValues={
+                    ":reverted": {
+                        "M": {"changed_at": {"N": f"{changed_at:.3f}"}, "at": {"N": f"{self._clock():.3f}"}}
+                    }
+                },
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._client.get_item(

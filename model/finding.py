@@ -75,6 +75,9 @@ class Finding:
     record_state: str | None = None  # ASFF only; OCSF says Archived in its status
     note_text: str | None = None  # ASFF Note.Text, OCSF comment
     standards: tuple[str, ...] = ()  # ASFF AssociatedStandards, OCSF compliance.standards
+    #: The custom action a person ran (the id its ARN ends with: `Remediate`, `ApproveRemediation`),
+    #: "" for any other input.
+    action_id: str = ""
 
     @property
     def from_custom_action(self) -> bool:

@@ -71,7 +71,7 @@ class Status(StrEnum):
     REMEDIATED = "remediated"
     ALREADY_COMPLIANT = "already-compliant"
     PLANNED = "planned"  # dry-run: nothing was written
-    WAITING = "waiting"  # a manual rule's automatic event: planned, not written, a person decides
+    WAITING = "waiting"  # a manual or approve rule's automatic event: planned, not written, a person decides
     SKIPPED = "skipped"
     HELD = "held"  # flap breaker or blast-radius limit (error_code says which): left for a person or a later window
     FAILED = "failed"
@@ -112,6 +112,7 @@ class Outcome:
     earlier: str = ""  # compliant because this engine changed it on an earlier delivery: what, when
     quiet: bool = False  # held by a blast-radius window an earlier hold already notified about
     remark: str = ""  # said on the note whatever the status: an exception that expired (who, why, when)
+    hint: str = ""  # how a person applies a waiting fix, when not the custom action (an approval)
 
     @property
     def workflow_status(self) -> str | None:

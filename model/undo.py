@@ -42,6 +42,10 @@ class UndoRecord:
     applied: int = 0  # calls of `calls` known to have succeeded
     calls: list[dict[str, Any]] = field(default_factory=list)  # the plan's calls, as reported
     changes: list[str] = field(default_factory=list)  # the plan's changes, described
+    #: How the finding reached the engine (`engine.journal.delivery_of`) and its control id, for
+    #: `remediator history`; "" in records written before they were kept.
+    delivery: str = ""
+    control_id: str = ""
 
     @property
     def finished(self) -> bool:
@@ -66,6 +70,8 @@ class UndoRecord:
         changed_at: float,
         calls: list[dict[str, Any]] | None = None,
         changes: list[str] | None = None,
+        delivery: str = "",
+        control_id: str = "",
     ) -> UndoRecord:
         return cls(
             finding_id=finding_id,
@@ -86,6 +92,8 @@ class UndoRecord:
             status=INTENT,
             calls=list(calls or []),
             changes=list(changes or []),
+            delivery=delivery,
+            control_id=control_id,
         )
 
     @property

@@ -49,6 +49,7 @@ class Rule:
     remediation: Remediation
     mode: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    mode_declared: bool = False  # the entry names its mode; else its risk class gave it (rules/modes.py)
     control: str | None = None
     standard_controls: tuple[str, ...] = ()
     config_rules: tuple[str, ...] = ()
@@ -212,6 +213,7 @@ def _build_rule(entry: Mapping[str, Any], catalog: Mapping[str, Remediation], wh
         remediation=remediation,
         mode=entry.get("mode", DEFAULT_MODE[remediation.risk]),
         parameters=parameters,
+        mode_declared="mode" in entry,
         control=entry.get("control"),
         standard_controls=tuple(entry.get("standard_controls", ())),
         config_rules=tuple(entry.get("config_rules", ())),

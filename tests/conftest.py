@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from moto import mock_aws
 
 from localaws.doubles.moto_patches import install_aws_doubles
+from localaws.metrics import MetricStore
 
 REGION = "us-east-1"
 
@@ -30,3 +35,26 @@ def aws() -> Iterator[None]:
     install_aws_doubles()
     with mock_aws():
         yield
+
+
+@dataclass(frozen=True, slots=True)
+class DemoRun:
+    """One run of `make demo`'s main: its exit code, what it printed, and whether it left the environment as it was."""
+
+    code: int
+    out: str
+    environment_restored: bool
+    metrics: MetricStore  # what the functions emitted, as CloudWatch would get it
+
+
+@pytest.fixture(scope="session")
+def demo_run() -> DemoRun:
+    """`make demo` run once for every test that reads its output (tests/test_demo*.py): it takes ~30 s."""
+    from demo.run import main
+
+    before = dict(os.environ)
+    printed = io.StringIO()
+    metrics = MetricStore()
+    with contextlib.redirect_stdout(printed):
+        code = main([], metrics=metrics)
+    return DemoRun(code, printed.getvalue(), dict(os.environ) == before, metrics)

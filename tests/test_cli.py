@@ -30,7 +30,7 @@ from rules.registry import load_registry
 S3_EVENT = "securityhub-imported-s3.17-consolidated.json"
 SG_EVENT = "securityhub-imported-ec2.13-consolidated.json"
 NO_RULE_EVENT = "securityhub-imported-macie.1-no-rule.json"
-COMMANDS = ("invoke", "sweep", "undo", "redrive", "rules", "except")
+COMMANDS = ("invoke", "sweep", "undo", "redrive", "history", "rules", "except")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -47,8 +47,9 @@ def test_package_holds_its_family_alone(built: tuple[str, Path]) -> None:
     shipped = {path.stem for path in (target / "remediations").glob("*.py")}
     listed = {module for modules in remediations.MODULES.values() for module in modules}
     assert shipped & listed == set(remediations.MODULES[family])
-    validators = {path.stem for path in (target / "model" / "compiled").glob("v*.py")}
+    validators = {path.stem for path in (target / "model" / "compiled").glob("v*.pyc")}
     assert validators == {f"v{digest}" for digest in contents.family_schema_digests(family)}
+    assert not list((target / "model" / "compiled").glob("*.py")), "generated code ships as bytecode alone"
 
 
 def test_package_is_under_one_megabyte(built: tuple[str, Path]) -> None:

@@ -20,6 +20,7 @@ import fastjsonschema
 
 from model.schema import compiled_source, schema_digest
 from remediations import catalog
+from rules.modes import ENVIRONMENTS_SCHEMA_PATH
 from rules.registry import SCHEMA_PATH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ def known_schemas(families: frozenset[str] = frozenset()) -> list[Mapping[str, A
 
     `deploy/package.py` ships a family's function with the validators of these alone.
     """
-    paths = [SCHEMA_PATH, *sorted((ROOT / "engine" / "schemas").glob("*.json"))]
+    paths = [SCHEMA_PATH, ENVIRONMENTS_SCHEMA_PATH, *sorted((ROOT / "engine" / "schemas").glob("*.json"))]
     schemas: list[Mapping[str, Any]] = [json.loads(path.read_text(encoding="utf-8")) for path in paths]
     schemas += [remediation.parameters_schema for remediation in catalog(families).values()]
     return schemas

@@ -38,6 +38,7 @@ from moto.ec2.models import EC2Backend
 from moto.ec2.responses import EC2Response
 from moto.guardduty.responses import GuardDutyResponse
 from moto.kms.responses import KmsResponse
+from moto.s3.models import FakeBucket
 from moto.securityhub.models import SecurityHubBackend
 from moto.securityhub.responses import SecurityHubResponse
 
@@ -51,6 +52,7 @@ from localaws.doubles import (
     kms_rotation,
     lambda_policy,
     rds_double,
+    s3_logging_target,
     securityhub_actions,
     securityhub_findings,
     securityhub_ocsf,
@@ -127,6 +129,7 @@ def install_aws_doubles() -> None:
             (KmsResponse, kms_rotation.KMS_RESPONSES),
             (GuardDutyResponse, guardduty_detector.GUARDDUTY_RESPONSES),
             (CloudTrailBackend, cloudtrail_trails.CLOUDTRAIL_BACKEND_METHODS),
+            (FakeBucket, s3_logging_target.S3_BUCKET_METHODS),
         ]
         for cls, methods in patches:
             for name, function in methods.items():
