@@ -48,7 +48,7 @@ def remediate(
             client = remediation.client_from(
                 partial(clients.client, account_id=resource.account_id, region=resource.region)
             )
-            state = read_state(remediation, resource, client, parameters)
+            state = read_state(remediation, resource, client, parameters, journal)
         plan = plan_with_destinations(remediation, state, parameters, clients, resource)
         if plan.compliant:
             return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")

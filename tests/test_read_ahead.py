@@ -8,6 +8,7 @@ alone.
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -18,6 +19,7 @@ from engine.clients import ClientFactory
 from engine.handler import build_engine
 from engine.read_ahead import MAX_AGE_SECONDS, ReadAhead
 from engine.settings import Settings
+from engine.state import Claim
 from localaws.recorder import recording_session
 from model.finding import Resource, ResourceFormat
 from remediations.ec2_public_ingress import REMEDIATION as REVOKE_PUBLIC_INGRESS
@@ -142,3 +144,28 @@ def test_a_state_read_ahead_serves_one_finding_and_only_while_fresh() -> None:
 def test_a_single_resource_is_not_read_ahead() -> None:
     ahead = ReadAhead({(REVOKE_PUBLIC_INGRESS.name, ACCOUNT, REGION): ["sg-1"]})
     assert ahead.take(REVOKE_PUBLIC_INGRESS, _resource("sg-1"), None) is None
+
+
+def test_a_change_by_another_delivery_since_the_read_means_reading_again() -> None:
+    """With a state table the group's read may precede a finding's claim: a change since voids it."""
+
+    def read_many(_client: Any, names: Any) -> dict[str, Any]:
+        return {name: {"GroupId": name, "Rules": []} for name in names}
+
+    remediation = replace(REVOKE_PUBLIC_INGRESS, read_many=read_many)
+    group = (remediation.name, ACCOUNT, REGION)
+    wall = _Clock()
+    wall.now = 1_000_000.0
+    ahead = ReadAhead({group: ["sg-1", "sg-2", "sg-3"]}, _Clock(), wall)
+
+    def journal(history: tuple[float, ...], record: Any = None) -> Any:
+        return SimpleNamespace(claim=Claim("key", "owner", history, record))
+
+    assert ahead.take(remediation, _resource("sg-1"), None, journal((wall.now + 5,))) is None
+    unfinished = SimpleNamespace(finished=False)
+    assert ahead.take(remediation, _resource("sg-2"), None, journal((), unfinished)) is None
+    days_ago = wall.now - 86_400
+    assert ahead.take(remediation, _resource("sg-3"), None, journal((days_ago,))) == {
+        "GroupId": "sg-3",
+        "Rules": [],
+    }
