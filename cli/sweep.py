@@ -101,26 +101,9 @@ def batch_event(findings: Sequence[Mapping[str, Any]], hub_account: str, region:
     }
 
 
-def batches(
-    items: Sequence[dict[str, Any]], size: int = BATCH_SIZE, workers: int = 1
-) -> Iterator[Sequence[dict[str, Any]]]:
-    """Consecutive batches of at most `size`; more than `workers` of them come in a multiple of it.
-
-    Ten batches of 100 on four workers would run 4, 4 and then 2 side by side; twelve of 83 or 84
-    keep all four busy to the end, for two more BatchUpdateFindings calls. Findings stay in
-    listing order, so one control's findings share batches (one note, one read-ahead group).
-    """
-    if not items:
-        return
-    count = -(-len(items) // size)
-    if count > workers:
-        count = -(-count // workers) * workers
-    base, extra = divmod(len(items), count)
-    start = 0
-    for index in range(count):
-        end = start + base + (1 if index < extra else 0)
-        yield items[start:end]
-        start = end
+def batches(items: Sequence[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -159,9 +142,8 @@ def run(args: argparse.Namespace) -> int:
     # findings are not consolidated) may land in different batches: with a state table the
     # engine's claim lets one change it and the other retry; without one, both plan the same
     # change from the same state, so the second write changes nothing.
-    workers = max(1, args.workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        reports = list(pool.map(handle, batches(findings, workers=workers)))
+    with ThreadPoolExecutor(max_workers=max(1, args.workers)) as pool:
+        reports = list(pool.map(handle, batches(findings)))
     bar.close()
     result = combine(reports, unmatched, time.monotonic() - started, dry_run=engine.settings.dry_run)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else describe(result))
