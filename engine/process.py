@@ -34,6 +34,7 @@ from engine.exclusions import TagReader, excluded
 from engine.journal import Journal, delivery_of
 from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
+from engine.read_ahead import plan_read_ahead, reading_ahead
 from engine.remediate import aws_errors, look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
@@ -109,9 +110,11 @@ class Engine:
         # family; any other event was routed to this function alone, which answers for all of it.
         shared = parsed.source is FindingSource.CUSTOM_ACTION
         answers_unowned = self.settings.report_unmatched or not shared
-        outcomes = [
-            outcome for finding in parsed.findings if (outcome := self._within_budget(finding, shared))
-        ]
+        # Where a remediation reads many resources in one call, the batch's are read together.
+        with reading_ahead(plan_read_ahead(parsed.findings, self.registry, self.settings)):
+            outcomes = [
+                outcome for finding in parsed.findings if (outcome := self._within_budget(finding, shared))
+            ]
         if answers_unowned:
             outcomes.extend(self._invalid_outcomes(parsed))
         refused = send_updates(plan_updates(outcomes), self.clients, self.settings.note_author)

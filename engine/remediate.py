@@ -27,6 +27,7 @@ from engine.blast_radius import LIMIT_CODE, Held
 from engine.clients import ClientFactory
 from engine.decide import Decision
 from engine.journal import Journal
+from engine.read_ahead import read_state
 from model.errors import RemediationError, RemediationFailedError, StateStoreError
 from model.finding import Finding, Resource
 from model.outcome import Outcome, Plan, Status
@@ -59,7 +60,7 @@ def remediate(
             client = remediation.client_from(
                 partial(clients.client, account_id=resource.account_id, region=resource.region)
             )
-            state = remediation.read(client, resource, parameters)
+            state = read_state(remediation, resource, client, parameters, journal)
         plan = plan_with_destinations(remediation, state, parameters, clients, resource)
         if plan.compliant:
             return outcome(status=Status.ALREADY_COMPLIANT, earlier=journal.earlier() if journal else "")

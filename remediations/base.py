@@ -33,6 +33,10 @@ Params = Mapping[str, Any]
 State = Any  # what `read` returns: JSON-able, so the undo record can keep it
 #: read(client, resource, params) -> state. The client is a boto3 client for `service`.
 Reader = Callable[[Any, Resource, Params], State]
+#: read_many(client, names) -> {name: state}: many resources of one account and Region in one
+#: call, each state what `read` returns for it whatever the parameters; a name left out is read
+#: by `read` (engine/read_ahead.py).
+BatchReader = Callable[[Any, Sequence[str]], Mapping[str, State]]
 #: plan(state, params) -> Plan. Pure: no AWS calls, so dry-run reports exactly what apply does.
 Planner = Callable[[State, Params], Plan]
 #: revert(current, before, after, force) -> Plan: the way back to `before` from what is there now.
@@ -292,6 +296,8 @@ class Remediation:
     destinations: tuple[Destination, ...] = ()
     #: other services read, apply and revert call (the client is then a `ServiceClients`)
     also: tuple[str, ...] = ()
+    #: reads a batch's resources of this kind in one call (engine/read_ahead.py); None: one by one
+    read_many: BatchReader | None = None
 
     def client_from(self, make: Callable[[str], Any]) -> Any:
         """Its client, made by `make(service)`: one service's, or `ServiceClients` over `also` too."""

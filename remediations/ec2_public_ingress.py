@@ -31,6 +31,7 @@ from remediations.security_group_rules import (
     port_range,
     protocol_name,
     read_group,
+    read_groups,
     revoke_calls,
     without,
 )
@@ -208,6 +209,7 @@ REMEDIATION = Remediation(
     ),
     risk=Risk.WORKLOAD_AFFECTING,
     read=read,
+    read_many=read_groups,
     plan=plan,
     revert=revert,
     cases=cases,
