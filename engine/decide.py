@@ -33,7 +33,7 @@ from remediations.base import KMS_KEY_PARAMETER
 from rules.registry import Rule
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Decision:
     rule: Rule
     resource: Resource  # identified: short name and canonical ARN (an ARN after its lookup, if due)
@@ -43,7 +43,7 @@ class Decision:
     waiting: str = ""  # why a person must apply this fix (a manual rule's automatic event), or ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Skip:
     reason: str
     status: Status = Status.SKIPPED

@@ -46,7 +46,7 @@ _FINDING_SCHEMA = {
 SCHEMAS = Path(__file__).parent / "schemas"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ParsedEvent:
     detail_type: str
     source: FindingSource | None = None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -27,19 +27,20 @@ from engine.clients import ClientFactory
 from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
 from engine.exclusions import TagReader, live_tag_exclusion
-from engine.journal import Journal
-from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
 from engine.remediate import look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
-from engine.state import StateStore, recent_changes, resource_key
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
 from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
 from rules.registry import Registry, Rule, UnloadedRule
+
+if TYPE_CHECKING:  # imported where used: a cold start with no claim or notice to make skips them
+    from engine.journal import Journal
+    from engine.state import StateStore
 
 #: The error code of a finding whose rule belongs to a family this function did not load.
 OTHER_FAMILY = "OtherFamilyRule"
@@ -242,6 +243,9 @@ class Engine:
         the claim is released when the table lets us (else it lapses after `CLAIM_SECONDS`).
         """
         assert self.state is not None
+        from engine.journal import Journal
+        from engine.state import recent_changes, resource_key
+
         rule, resource = decision.rule, decision.resource
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
         window = self.settings.flap_window_hours * 3600
@@ -291,11 +295,16 @@ class Engine:
             )
 
     def _notify(self, outcomes: list[Outcome]) -> list[str]:
-        if not self.settings.topic_arn:
+        """Publish what people must hear of; the SNS client is made only when there is something."""
+        if not self.settings.topic_arn or not outcomes:
+            return []
+        from engine.notify import publish, should_notify
+
+        notable = [o for o in outcomes if should_notify(o) and not o.retryable]
+        if not notable:
             return []
         region = self.settings.topic_arn.split(":")[3]
         sns = self.clients.home_client("sns", region)
-        notable = [o for o in outcomes if should_notify(o) and not o.retryable]
         return [problem for o in notable if (problem := publish(o, sns, self.settings.topic_arn))]
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:

@@ -15,19 +15,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from engine.clients import ClientFactory
 from engine.decide import Decision
-from engine.journal import Journal
 from model.errors import RemediationError, RemediationFailedError, StateStoreError
 from model.finding import Finding, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations.base import Remediation, State
 from remediations.destinations import DestinationNeededError, resolve
+
+if TYPE_CHECKING:
+    from engine.journal import Journal
 
 
 def remediate(

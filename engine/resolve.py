@@ -41,7 +41,7 @@ V2_RETRYABLE_FINDING_ERRORS = frozenset({"InternalServerException", "ConflictExc
 CONFIG_EVALUATION_LIMIT = 25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FindingUpdate:
     """One `BatchUpdateFindings` request, or one `BatchUpdateFindingsV2` request when `ocsf`."""
 
@@ -113,7 +113,7 @@ def plan_updates(outcomes: Iterable[Outcome]) -> list[FindingUpdate]:
     return updates
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UpdateFailure:
     """Findings whose outcome Security Hub did not record: a fix nobody can see on the finding.
 

@@ -33,7 +33,7 @@ METRIC_FINDINGS = "Findings"  # one per finding, dimensions Outcome, Rule, Remed
 METRIC_UNRECORDED = "UnrecordedOutcomes"  # findings whose outcome Security Hub did not record
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settings:
     dry_run: bool = False
     automatic: bool = True

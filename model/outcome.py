@@ -17,7 +17,7 @@ from model.finding import Finding
 Json = Any  # a value json.dumps accepts
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Change:
     """One setting that a remediation changes, before → after."""
 
@@ -29,7 +29,7 @@ class Change:
         return f"{self.field}: {_short(self.before)} → {_short(self.after)}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ApiCall:
     """One request a plan makes: the boto3 client method and its exact parameters.
 
@@ -45,7 +45,7 @@ class ApiCall:
         return {"method": self.method, "params": dict(self.params)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
     """The exact changes a remediation (or a revert) will make; no calls means nothing to do.
 
@@ -92,7 +92,7 @@ WORKFLOW_FOR_STATUS: Mapping[Status, str | None] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Outcome:
     """The result for one finding, as reported by the handler and written to the finding."""
 

@@ -63,7 +63,7 @@ class Risk(StrEnum):
     CREATES_RESOURCES = "creates-resources"  # costs money or adds infrastructure
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scope:
     """Where one action may act when "any resource of its kind in the account" is too wide.
 
@@ -78,7 +78,7 @@ class Scope:
     condition: Mapping[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Permissions:
     """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only.
 
@@ -137,7 +137,7 @@ def account_of(resource: Resource) -> str:
     return candidate if candidate.isdigit() and len(candidate) == 12 else resource.account_id
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Identity:
     """How this remediation finds its resource in a finding, in each input format.
 
@@ -270,7 +270,7 @@ def apply_calls(client: Any, plan: Plan, done: Progress | None = None) -> None:
             done(count)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Remediation:
     """A remediation as the registry, the engine, the deploy step and the meta-tests know it."""
 

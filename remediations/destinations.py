@@ -38,7 +38,7 @@ MAX_NAMES = 10
 PASS_ROLE = "iam:PassRole"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Destination:
     """A destination a remediation needs: the schema parameter it fills and the SSM parameter.
 

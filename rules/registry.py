@@ -41,7 +41,7 @@ DEFAULT_MODE: Mapping[Risk, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Rule:
     """One registry entry, bound to its remediation."""
 
@@ -86,7 +86,7 @@ class Rule:
         return _lookup_keys(self.control, self.standard_controls, self.config_rules)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnloadedRule:
     """A rule of a family this process did not load: another function of the stack serves it.
 
@@ -119,7 +119,7 @@ def _lookup_keys(
     return tuple(keys)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Registry:
     rules: tuple[Rule, ...]  # the rules of the loaded families, bound to their remediations
     index: Mapping[str, Rule | UnloadedRule]  # every lookup key of every rule → its rule
