@@ -21,8 +21,7 @@ live state and notes what the fix would change, without a claim or a write.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.settings import Settings
 from engine.trust import foreign_producer
@@ -33,8 +32,7 @@ from remediations.base import KMS_KEY_PARAMETER
 from rules.registry import Rule
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     rule: Rule
     resource: Resource  # identified: short name and canonical ARN (an ARN after its lookup, if due)
     parameters: Mapping[str, Any]
@@ -43,8 +41,7 @@ class Decision:
     waiting: str = ""  # why a person must apply this fix (a manual rule's automatic event), or ""
 
 
-@dataclass(frozen=True)
-class Skip:
+class Skip(NamedTuple):
     reason: str
     status: Status = Status.SKIPPED
     error_code: str = ""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +141,7 @@ def look_up(finding: Finding, decision: Decision, clients: ClientFactory) -> Dec
             error_code=error.error_code,
             retryable=error.transient,
         )
-    return replace(decision, resource=named)
+    return decision._replace(resource=named)
 
 
 def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:

@@ -17,8 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -43,8 +42,7 @@ STATE_SK = "state"
 UNDO_SK = "undo"
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     """A held claim on a resource, with the remediation times and the undo record so far."""
 
     key: str

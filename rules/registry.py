@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import remediations
 from model.errors import RegistryError, SchemaViolationError
@@ -86,8 +86,7 @@ class Rule:
         return _lookup_keys(self.control, self.standard_controls, self.config_rules)
 
 
-@dataclass(frozen=True)
-class UnloadedRule:
+class UnloadedRule(NamedTuple):
     """A rule of a family this process did not load: another function of the stack serves it.
 
     It selects findings like any rule, so they are told apart from findings no rule matches, and
