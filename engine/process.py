@@ -31,6 +31,7 @@ from engine.parse import ParsedEvent, parse_event
 from engine.remediate import look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
+from engine.tag_readers import tag_reader_for
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
@@ -203,7 +204,14 @@ class Engine:
             decision = found
         if reason or (
             self.read_tags
-            and (reason := live_tag_exclusion(decision.resource, self.settings.exclusion_tag, self.read_tags))
+            and (
+                reason := live_tag_exclusion(
+                    decision.resource,
+                    self.settings.exclusion_tag,
+                    # the remediation's own service where it gives the tags, `read_tags` otherwise
+                    tag_reader_for(decision.rule.remediation, self.clients, self.read_tags),
+                )
+            )
         ):
             return Outcome(
                 finding=finding,
