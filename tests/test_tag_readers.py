@@ -3,7 +3,6 @@ gives them (engine/tag_readers.py), and with the Resource Groups Tagging API onl
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import boto3
@@ -108,9 +107,11 @@ def test_tags_the_service_refuses_exclude_the_resource() -> None:
 
 
 def test_remediations_without_a_tag_source_keep_the_tagging_api() -> None:
+    def fallback(resource: Resource) -> dict[str, str] | None:
+        return {}
+
     for remediation in catalog().values():
-        fallback = partial(dict)  # any reader: identity without tags must hand it back unchanged
-        reader = tag_reader_for(remediation, ClientFactory(), fallback)  # type: ignore[arg-type]
+        reader = tag_reader_for(remediation, ClientFactory(), fallback)
         assert (reader is fallback) == (remediation.identity.tags is None)
         if remediation.identity.tags:
             assert remediation.identity.tags.action in remediation.actions
