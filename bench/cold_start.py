@@ -26,7 +26,7 @@ from typing import Any
 
 import boto3
 
-from bench.figures import BENCH_PYTHON, PYTHON, ROOT, Figure, base_env, median, run_seconds
+from bench.figures import BENCH_PYTHON, ROOT, Figure, base_env, median, run_seconds
 from deploy import package
 from localaws import sam_routes
 from localaws.events import load_event
@@ -50,12 +50,6 @@ def function_environment(function: str = "S3RemediationFunction") -> dict[str, s
         return sam_routes.function_environment(function)
     except (KeyError, OSError):
         return {}
-
-
-def precompile_project() -> None:
-    """Bytecode for our packages, as the deployed package ships it (deploy/package.py)."""
-    packages = [str(ROOT / name) for name in ("engine", "model", "rules", "remediations")]
-    subprocess.run([str(PYTHON), "-m", "compileall", "-q", *packages], cwd=ROOT, check=True)
 
 
 def ready(runs: int) -> list[Figure]:
@@ -186,23 +180,35 @@ def _importtime(command: list[str], env: Mapping[str, str]) -> dict[str, float]:
 
 
 def end_to_end(runs: int) -> list[Figure]:
-    """(b): one S3 finding through `lambda_handler` vs its physical floor, on one moto server."""
-    precompile_project()
+    """(b): one S3 finding through `lambda_handler` vs its physical floor, on one moto server.
+
+    Both run as (a) does, the way Lambda runs them: the handler from the S3 function's own package
+    with its family's environment, the floor beside it, each on a path of the package (if any), the
+    runtime's boto3 and the layer, and nothing else.
+    """
     server, endpoint = start_server()
     try:
         env = base_env(
-            AWS_ENDPOINT_URL=endpoint, HOME_ACCOUNT_ID="123456789012", POWERTOOLS_LOG_LEVEL="ERROR"
+            AWS_ENDPOINT_URL=endpoint,
+            HOME_ACCOUNT_ID="123456789012",
+            POWERTOOLS_LOG_LEVEL="ERROR",
+            **package.function_environment(package.family_of_function(FUNCTION)),
         )
         _client("securityhub", endpoint).enable_security_hub()
-        with tempfile.TemporaryDirectory() as scratch:
+        with (
+            tempfile.TemporaryDirectory() as scratch,
+            package.provided_modules() as provided,
+        ):
             counter = iter(range(1_000_000))
 
             def fresh_finding() -> list[str]:
                 return [str(_seed_finding(endpoint, Path(scratch), next(counter)))]
 
+            built = Path(scratch) / FUNCTION
+            package.build(built, package.family_of_function(FUNCTION))
             commands = {
-                "engine": [str(PYTHON), str(ROOT / "bench" / "scripts" / "handle_once.py")],
-                "floor": [str(PYTHON), str(ROOT / "bench" / "scripts" / "floor_once.py")],
+                "engine": package.lambda_command(_run_script("handle_once.py"), built, provided),
+                "floor": package.lambda_command(_run_script("floor_once.py"), None, provided),
             }
             samples = _interleaved(commands, env, runs, setup=fresh_finding)
             deployed_env = {**env, **function_environment(), "AWS_ENDPOINT_URL": endpoint}
@@ -241,6 +247,11 @@ def end_to_end(runs: int) -> list[Figure]:
             )
         )
     return figures
+
+
+def _run_script(name: str) -> str:
+    """Code running bench/scripts/<name> as `python -c` does, its arguments appended to the command."""
+    return f"import runpy; runpy.run_path({str(ROOT / 'bench' / 'scripts' / name)!r}, run_name='__main__')"
 
 
 def _interleaved(
