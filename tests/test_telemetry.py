@@ -46,9 +46,10 @@ def two_invocations(logger: Any, decorate: Callable[[Any], Any]) -> list[dict[st
 def test_log_lines_are_powertools_lines(monkeypatch: pytest.MonkeyPatch, trace: str) -> None:
     monkeypatch.setenv("_X_AMZN_TRACE_ID", trace)
     monkeypatch.setattr(powertools_logger, "is_cold_start", True)  # a fresh execution environment
-    theirs = Logger(service="sechub-remediator", level="INFO")
-    ours = JsonLogger(service="sechub-remediator-test", level="INFO")
-    ours.registered_handler.formatter.service = "sechub-remediator"  # type: ignore[union-attr]
+    # Loggers of their own: both sit on `logging.getLogger(service)`, which the handler's holds.
+    theirs = Logger(service="telemetry-test", level="INFO")
+    ours = JsonLogger(service="telemetry-test-ours", level="INFO")
+    ours.registered_handler.formatter.service = "telemetry-test"  # type: ignore[union-attr]
     expected = two_invocations(theirs, theirs.inject_lambda_context(log_event=False, clear_state=True))
     actual = two_invocations(ours, ours.inject_lambda_context(clear_state=True))
     assert actual == expected
