@@ -156,7 +156,7 @@ class Approvals:
         elif stored.expired(now):
             why = f"the approval of the plan of {_day(stored.planned_at)} expired on {_day(stored.approve_by)}: planned again"
         else:
-            outcome = act(replace(decision, approved=stored.digest))
+            outcome = act(decision._replace(approved=stored.digest))
             if outcome.status is Status.WAITING:  # read with another digest: nothing was written
                 return self._ask(
                     outcome,
@@ -166,7 +166,7 @@ class Approvals:
             if outcome.status in (Status.REMEDIATED, Status.ALREADY_COMPLIANT):
                 self.store.delete(key)
             return outcome
-        return self._ask(act(replace(decision, dry_run=True, waiting=waiting_reason(decision))), key, why)
+        return self._ask(act(decision._replace(dry_run=True, waiting=waiting_reason(decision))), key, why)
 
     def _ask(self, outcome: Outcome, key: str, why: str = "") -> Outcome:
         """Store the plan of a waiting outcome (or keep the same one still waiting) and say how to approve."""

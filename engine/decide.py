@@ -25,8 +25,7 @@ AWS Organizations for it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.exclusions import has_expiry, tag_verdict
 from engine.settings import Settings
@@ -39,8 +38,7 @@ from rules.modes import EffectiveMode, registry_mode
 from rules.registry import Rule
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     rule: Rule
     resource: Resource  # identified: short name and canonical ARN (an ARN after its lookup, if due)
     parameters: Mapping[str, Any]
@@ -51,8 +49,7 @@ class Decision:
     approved: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Skip:
+class Skip(NamedTuple):
     reason: str
     status: Status = Status.SKIPPED
     error_code: str = ""

@@ -2,11 +2,12 @@
 
 Tags in a finding are a snapshot from whenever the producer last looked: a tag added since is
 not in it. So a resource is excluded when either the finding or its live tags carry the tag
-(`engine/decide.py` checks the finding's); the live tags come from the Resource Groups Tagging
-API, one call for every taggable type, by the resource's canonical ARN (its remediation's
-`Identity`), and a resource whose live tags cannot be read is not changed. Account- and
-region-level settings have no ARN and no tags: exclude those accounts with the deny list, or
-with an exception (`engine/exceptions.py`).
+(`engine/decide.py` checks the finding's); the live tags come from the resource's own service
+where it returns them (`engine/tag_readers.py`), else from the Resource Groups Tagging API, one
+call for every taggable type, by the resource's canonical ARN (its remediation's `Identity`),
+and a resource whose live tags cannot be read is not changed. Account- and region-level
+settings have no ARN and no tags: exclude those accounts with the deny list, or with an
+exception (`engine/exceptions.py`).
 
 The tag's value may say when it expires and who asked for it: `until=2027-03-01 owner=alice`
 (tag values allow letters, digits, spaces and `_.:/=+-@`). Once `until` has passed (00:00 UTC

@@ -1,17 +1,16 @@
 """Lambda entry point: parse, dispatch, report; everything else lives in `engine.process`.
 
-Cold start is kept low on purpose: Powertools `Logger` and `Metrics` cost little, boto3
+Cold start is kept low on purpose: logs and EMF metrics are written in Powertools' format by
+`engine.telemetry` (importing Powertools' own cost ~7 % of a bare `import boto3`), boto3
 clients are created on first use by `ClientFactory` and reused across invocations, and
-`Tracer` (which imports the X-Ray SDK) is loaded only when the function's tracing is on.
+`Tracer` (which imports the X-Ray SDK) is loaded from the Powertools layer only when the
+function's tracing is on.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from typing import TYPE_CHECKING, Any
 
 from engine.accounts import AccountFactsReader
 from engine.approvals import Approvals, ApprovalStore
@@ -22,13 +21,16 @@ from engine.exclusions import tagging_api_reader
 from engine.process import Engine, ModeOf
 from engine.resolve import UpdateFailure
 from engine.settings import METRIC_FINDINGS, METRIC_LIMIT_HOLDS, METRIC_UNRECORDED, Settings
-from engine.state import StateStore
+from engine.telemetry import JsonLogger, emit_metric
 from model.outcome import Outcome, Status
 from remediations import catalog
 from rules.modes import Environments, load_environments
 from rules.registry import Registry, load_registry
 
-logger = Logger(service="sechub-remediator")
+if TYPE_CHECKING:
+    from engine.state import StateStore
+
+logger = JsonLogger(service="sechub-remediator")
 _engine: Engine | None = None
 
 
@@ -93,6 +95,8 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
     """The stack's state table in the function's own region, when one is configured."""
     if not settings.state_table:
         return None
+    from engine.state import StateStore  # not imported by a function without a state table
+
     # Both the client and the region (which needs the boto3 session) wait for the first claim.
     return StateStore(
         lambda: clients.home_client("dynamodb", clients.home_region),
@@ -130,19 +134,20 @@ def record_outcome(outcome: Outcome, namespace: str) -> None:
 
 
 def count_outcome(outcome: Outcome, namespace: str) -> None:
-    """The finding's EMF line: `Findings` by Outcome, Rule, Remediation (the stack's dashboard draws it).
+    """The finding's EMF line: `Findings` by Outcome, Rule, Remediation (the stack's dashboard draws it),
+    and `BlastRadiusHolds` by Rule for a finding the limit held.
 
     Flushed at once: no metric state is carried between invocations.
     """
-    with single_metric(name=METRIC_FINDINGS, unit=MetricUnit.Count, value=1, namespace=namespace) as metric:
-        metric.add_dimension(name="Outcome", value=outcome.status.value)
-        metric.add_dimension(name="Rule", value=outcome.rule_id or "none")
-        metric.add_dimension(name="Remediation", value=outcome.remediation or "none")
+    rule = outcome.rule_id or "none"
+    emit_metric(
+        METRIC_FINDINGS,
+        1,
+        namespace,
+        {"Outcome": outcome.status.value, "Rule": rule, "Remediation": outcome.remediation or "none"},
+    )
     if outcome.error_code == LIMIT_CODE:
-        with single_metric(
-            name=METRIC_LIMIT_HOLDS, unit=MetricUnit.Count, value=1, namespace=namespace
-        ) as held:
-            held.add_dimension(name="Rule", value=outcome.rule_id or "none")
+        emit_metric(METRIC_LIMIT_HOLDS, 1, namespace, {"Rule": rule})
 
 
 def record_update_failure(failure: UpdateFailure, namespace: str) -> None:
@@ -151,10 +156,7 @@ def record_update_failure(failure: UpdateFailure, namespace: str) -> None:
         f"outcome not recorded on the finding: {failure.text}",
         extra={"unrecorded_findings": failure.findings, "retried": failure.retry},
     )
-    with single_metric(
-        name=METRIC_UNRECORDED, unit=MetricUnit.Count, value=failure.findings, namespace=namespace
-    ):
-        pass
+    emit_metric(METRIC_UNRECORDED, failure.findings, namespace)
 
 
 def get_engine() -> Engine:
@@ -176,6 +178,6 @@ def _handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 #: clear_state: keys appended during one invocation (`finding_id`) never reach the next one's logs.
-@logger.inject_lambda_context(log_event=False, clear_state=True)
+@logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _handle(event, context)

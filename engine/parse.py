@@ -16,10 +16,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.identifiers import config_rule_keys, finding_keys, ocsf_finding_keys
 from model.errors import InvalidEventError, SchemaViolationError
@@ -46,8 +45,7 @@ _FINDING_SCHEMA = {
 SCHEMAS = Path(__file__).parent / "schemas"
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedEvent:
+class ParsedEvent(NamedTuple):
     detail_type: str
     source: FindingSource | None = None
     hub_account_id: str = ""

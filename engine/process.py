@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -38,7 +38,7 @@ from engine.read_ahead import plan_read_ahead, reading_ahead
 from engine.remediate import aws_errors, look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
-from engine.state import StateStore, recent_changes, resource_key
+from engine.tag_readers import tag_reader_for
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RemediationFailedError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
@@ -46,6 +46,10 @@ from model.outcome import ApiCall, Outcome, Status
 from remediations.base import canonical_id
 from rules.modes import EffectiveMode
 from rules.registry import Registry, Rule, UnloadedRule
+
+if TYPE_CHECKING:  # imported where used: a cold start with no claim or notice to make skips them
+    from engine.journal import Journal
+    from engine.state import StateStore
 
 #: The error code of a finding whose rule belongs to a family this function did not load.
 OTHER_FAMILY = "OtherFamilyRule"
@@ -239,7 +243,10 @@ class Engine:
                 decision.rule.control or decision.rule.id,
                 self.settings.exclusion_tag,
                 now=self.clock(),
-                read_tags=self.read_tags,
+                # the remediation's own service where it gives the tags, `read_tags` otherwise
+                read_tags=tag_reader_for(decision.rule.remediation, self.clients, self.read_tags)
+                if self.read_tags
+                else None,
                 exemptions=self.exemptions,
             )
         except (ClientError, BotoCoreError, ExemptionReadError) as error:
@@ -306,6 +313,9 @@ class Engine:
         the claim is released when the table lets us (else it lapses after `CLAIM_SECONDS`).
         """
         assert self.state is not None
+        from engine.journal import Journal
+        from engine.state import recent_changes, resource_key
+
         rule, resource = decision.rule, decision.resource
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
         window = self.settings.flap_window_hours * 3600
@@ -369,11 +379,15 @@ class Engine:
         return self.limits.gate(control, decision.resource.account_id, person=person)
 
     def _notify(self, outcomes: list[Outcome]) -> list[str]:
-        if not self.settings.topic_arn:
+        """Publish what people must hear of; the SNS client is made only when there is something."""
+        if not self.settings.topic_arn or not outcomes:
+            return []
+
+        notable = [o for o in outcomes if should_notify(o) and not o.retryable]
+        if not notable:
             return []
         region = self.settings.topic_arn.split(":")[3]
         sns = self.clients.home_client("sns", region)
-        notable = [o for o in outcomes if should_notify(o) and not o.retryable]
         return [problem for o in notable if (problem := publish(o, sns, self.settings.topic_arn))]
 
     def _invalid_outcomes(self, parsed: ParsedEvent) -> list[Outcome]:

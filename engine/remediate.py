@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
@@ -26,13 +25,15 @@ from engine.approvals import state_digest
 from engine.blast_radius import LIMIT_CODE, Held
 from engine.clients import ClientFactory
 from engine.decide import Decision
-from engine.journal import Journal
 from engine.read_ahead import read_state
 from model.errors import RemediationError, RemediationFailedError, StateStoreError
 from model.finding import Finding, Resource
 from model.outcome import Outcome, Plan, Status
 from remediations.base import Remediation, State
 from remediations.destinations import DestinationNeededError, resolve
+
+if TYPE_CHECKING:
+    from engine.journal import Journal
 
 
 def remediate(
@@ -166,7 +167,7 @@ def look_up(finding: Finding, decision: Decision, clients: ClientFactory) -> Dec
             error_code=error.error_code,
             retryable=error.transient,
         )
-    return replace(decision, resource=named)
+    return decision._replace(resource=named)
 
 
 def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:

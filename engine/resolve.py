@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -41,8 +40,7 @@ V2_RETRYABLE_FINDING_ERRORS = frozenset({"InternalServerException", "ConflictExc
 CONFIG_EVALUATION_LIMIT = 25
 
 
-@dataclass(frozen=True, slots=True)
-class FindingUpdate:
+class FindingUpdate(NamedTuple):
     """One `BatchUpdateFindings` request, or one `BatchUpdateFindingsV2` request when `ocsf`."""
 
     account_id: str
@@ -113,8 +111,7 @@ def plan_updates(outcomes: Iterable[Outcome]) -> list[FindingUpdate]:
     return updates
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateFailure:
+class UpdateFailure(NamedTuple):
     """Findings whose outcome Security Hub did not record: a fix nobody can see on the finding.
 
     `retry`: the event is delivered again, and that delivery writes the note (it reads the

@@ -20,15 +20,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from model.undo import UndoRecord
-
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from model.undo import UndoRecord
 
 #: The table's key schema and TTL attribute: the one definition template.yaml and tests build from.
 PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE = "pk", "sk", "expires_at"
@@ -48,8 +47,7 @@ UNDO_SK = "undo"
 REVERTED = "reverted"
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """A held claim on a resource, with the remediation times and the undo record so far."""
 
     key: str
@@ -232,7 +230,11 @@ def _record_value(record: UndoRecord) -> dict[str, str]:
 
 def _record_of(item: Mapping[str, Any]) -> UndoRecord | None:
     stored = item.get("record", {}).get("S")
-    return UndoRecord.from_dict(json.loads(stored)) if stored else None
+    if not stored:
+        return None
+    from model.undo import UndoRecord  # a cold start that claims nothing never imports it
+
+    return UndoRecord.from_dict(json.loads(stored))
 
 
 def recent_changes(claim: Claim, now: float, window_seconds: float) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -43,7 +42,7 @@ def registry_with(registry: Registry, rule_id: str, **changes: Any) -> Registry:
     Tests of the engine's machinery (claims, write-ahead records, retries) use it to make a
     manual rule automatic, as a team may, so its automatic events are applied.
     """
-    changed = replace(registry.by_id(rule_id), **changes)
+    changed = registry.by_id(rule_id)._replace(**changes)
     return Registry(
         rules=tuple(changed if rule.id == rule_id else rule for rule in registry.rules),
         index={key: changed if rule.id == rule_id else rule for key, rule in registry.index.items()},

@@ -32,7 +32,7 @@ class ResourceFormat(StrEnum):
     OCSF = "ocsf"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Resource:
     """One resource a finding names, in the account and region it lives in.
 
@@ -51,7 +51,7 @@ class Resource:
     tags: tuple[tuple[str, str], ...] = ()  # as the finding reported them (ASFF Tags, OCSF tags[])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Finding:
     """A failed check on one or more resources, as the engine needs it."""
 

@@ -2,23 +2,27 @@
 
 A `Plan` is computed from the state read from AWS and the rule's parameters alone, so the
 same object serves the dry-run report, the note on the finding and the undo record.
+
+The small immutable values (`Change`, `ApiCall`, `Plan`) are NamedTuples: a frozen dataclass
+costs every cold start ~0.5 ms to create (its methods are compiled by `exec` at import), a
+NamedTuple a third of that.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from model.finding import Finding
 
 Json = Any  # a value json.dumps accepts
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One setting that a remediation changes, before → after."""
 
     field: str
@@ -29,8 +33,7 @@ class Change:
         return f"{self.field}: {_short(self.before)} → {_short(self.after)}"
 
 
-@dataclass(frozen=True, slots=True)
-class ApiCall:
+class ApiCall(NamedTuple):
     """One request a plan makes: the boto3 client method and its exact parameters.
 
     `tolerate` lists error codes that mean the call's effect is already there (a rule that
@@ -38,15 +41,14 @@ class ApiCall:
     """
 
     method: str
-    params: Mapping[str, Json] = field(default_factory=dict)
+    params: Mapping[str, Json] = MappingProxyType({})
     tolerate: tuple[str, ...] = ()
 
     def report(self) -> dict[str, Json]:
         return {"method": self.method, "params": dict(self.params)}
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """The exact changes a remediation (or a revert) will make; no calls means nothing to do.
 
     `changes` say what moves, before → after, for the note; `calls` are what `apply` sends;
@@ -92,7 +94,7 @@ WORKFLOW_FOR_STATUS: Mapping[Status, str | None] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Outcome:
     """The result for one finding, as reported by the handler and written to the finding."""
 

@@ -21,7 +21,7 @@ from model.finding import Resource, ResourceFormat
 INTENT, DONE, PARTIAL, FAILED = "intent", "done", "partial", "failed"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UndoRecord:
     finding_id: str
     remediation: str

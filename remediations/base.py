@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -48,6 +48,19 @@ Progress = Callable[[int], None]
 Lookup = Callable[[Any, Resource], str]
 
 
+class TagSource(NamedTuple):
+    """How the resource's live tags are read with the remediation's own client: one call of its
+    service (`GetBucketTagging`, `DescribeSecurityGroups`…), `action` its IAM action.
+
+    The exclusion check (engine/tag_readers.py) then needs no Resource Groups Tagging API client,
+    whose creation costs a cold start more than the call. `read` raises `ClientError` when the
+    tags cannot be read; a resource without tags reads as {}.
+    """
+
+    action: str
+    read: Callable[[Any, Resource], Mapping[str, str]]
+
+
 class Applier(Protocol):
     """apply(client, plan, done) -> None: make the plan's calls, reporting each one done."""
 
@@ -67,8 +80,7 @@ class Risk(StrEnum):
     CREATES_RESOURCES = "creates-resources"  # costs money or adds infrastructure
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(NamedTuple):
     """Where one action may act when "any resource of its kind in the account" is too wide.
 
     `resources` are ARN templates: `{partition}`, `{account}` and the rule's parameters by name
@@ -82,7 +94,7 @@ class Scope:
     condition: Mapping[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Permissions:
     """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only.
 
@@ -141,7 +153,7 @@ def account_of(resource: Resource) -> str:
     return candidate if candidate.isdigit() and len(candidate) == 12 else resource.account_id
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Identity:
     """How this remediation finds its resource in a finding, in each input format.
 
@@ -171,6 +183,8 @@ class Identity:
     name: Callable[[Resource], str] = last_segment
     lookups: Mapping[ResourceFormat, Lookup] = field(default_factory=dict)
     region_in_arn: bool = False
+    #: the live tags from the resource's own service; None: the Resource Groups Tagging API
+    tags: TagSource | None = None
 
     def locate(self, resources: Iterable[Resource]) -> Resource | None:
         """The first resource this remediation acts on, with its short name and canonical ARN."""
@@ -274,7 +288,7 @@ def apply_calls(client: Any, plan: Plan, done: Progress | None = None) -> None:
             done(count)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Remediation:
     """A remediation as the registry, the engine, the deploy step and the meta-tests know it."""
 
@@ -306,11 +320,13 @@ class Remediation:
 
     @property
     def actions(self) -> tuple[str, ...]:
-        """Every action the fix may call: its own, the read of its destinations if it has any, and
-        `iam:PassRole` if one is a role it hands to a service."""
+        """Every action the fix may call: its own, the read of its destinations if it has any,
+        `iam:PassRole` if one is a role it hands to a service, and the read of its resource's tags
+        where its own service gives them (`Identity.tags`)."""
         reads = (READ_ACTION,) if self.destinations else ()
         passes = (PASS_ROLE,) if any(d.passed_to for d in self.destinations) else ()
-        return (*self.permissions.remediate, *reads, *passes)
+        tags = (self.identity.tags.action,) if self.identity.tags else ()
+        return tuple(dict.fromkeys((*self.permissions.remediate, *reads, *passes, *tags)))
 
     @property
     def parameters_schema(self) -> dict[str, Any]:

@@ -19,8 +19,7 @@ API: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetPara
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from model.errors import RemediationError
 
@@ -38,8 +37,7 @@ MAX_NAMES = 10
 PASS_ROLE = "iam:PassRole"
 
 
-@dataclass(frozen=True, slots=True)
-class Destination:
+class Destination(NamedTuple):
     """A destination a remediation needs: the schema parameter it fills and the SSM parameter.
 
     A role the fix hands to a service (the role CloudTrail assumes to write a log group) also

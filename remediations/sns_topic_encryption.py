@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk, whole_id
+from remediations.base import Identity, Params, Permissions, Remediation, Risk, TagSource, whole_id
+from remediations.identities import key_values
 from remediations.revert import kept_note, refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 AWS_MANAGED_KEY = "alias/aws/sns"
 ATTRIBUTE = "KmsMasterKeyId"
+
+
+def topic_tags(client: SNSClient, resource: Resource) -> dict[str, str]:
+    """ListTagsForResource, for the exclusion check with this client:
+    https://docs.aws.amazon.com/sns/latest/api/API_ListTagsForResource.html"""
+    return key_values(client.list_tags_for_resource(ResourceArn=resource.name).get("Tags", []))
 
 
 def read(client: SNSClient, resource: Resource, params: Params) -> dict[str, Any]:
@@ -158,6 +165,7 @@ REMEDIATION = Remediation(
         },
         arn="{name}",
         name=whole_id,
+        tags=TagSource("sns:ListTagsForResource", topic_tags),
     ),
     permissions=Permissions(
         read=("sns:GetTopicAttributes",),

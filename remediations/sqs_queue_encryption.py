@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
 from model.outcome import ApiCall, Change, Plan
-from remediations.base import Identity, Params, Permissions, Remediation, Risk
+from remediations.base import Identity, Params, Permissions, Remediation, Risk, TagSource
 from remediations.revert import kept_note, refuse_unless_forced
 
 if TYPE_CHECKING:
@@ -34,6 +34,12 @@ ENCRYPTION_ATTRIBUTES = ("KmsMasterKeyId", "SqsManagedSseEnabled")
 def queue_url(client: SQSClient, resource: Resource) -> str:
     """arn:…:sqs:<region>:<account>:<name> → <regional endpoint>/<account>/<name>."""
     return f"{client.meta.endpoint_url}/{resource.account_id}/{resource.name}"
+
+
+def queue_tags(client: SQSClient, resource: Resource) -> dict[str, str]:
+    """ListQueueTags, for the exclusion check with this client:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ListQueueTags.html"""
+    return dict(client.list_queue_tags(QueueUrl=queue_url(client, resource)).get("Tags", {}))
 
 
 def read(client: SQSClient, resource: Resource, params: Params) -> dict[str, Any]:
@@ -188,6 +194,7 @@ REMEDIATION = Remediation(
             ResourceFormat.CONFIG: frozenset({"AWS::SQS::Queue"}),
         },
         arn="arn:{partition}:sqs:{region}:{account}:{name}",
+        tags=TagSource("sqs:ListQueueTags", queue_tags),
     ),
     permissions=Permissions(
         read=("sqs:GetQueueAttributes",),

@@ -38,12 +38,12 @@ def fresh_handler(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def log_output() -> Iterator[io.StringIO]:
-    """What the Powertools logger writes (its handler keeps the stream it was created with)."""
+    """What the handler's logger writes (its handler keeps the stream it was created with)."""
     buffer = io.StringIO()
     stream_handler = handler.logger.registered_handler
-    previous = stream_handler.setStream(buffer)  # type: ignore[attr-defined]
+    previous = stream_handler.setStream(buffer)
     yield buffer
-    stream_handler.setStream(previous)  # type: ignore[attr-defined]
+    stream_handler.setStream(previous)
 
 
 @pytest.mark.usefixtures("aws", "fresh_handler")

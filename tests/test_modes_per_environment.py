@@ -105,9 +105,7 @@ def test_an_account_no_environment_selects_keeps_the_registry_mode(environments:
 
 
 def test_an_entrys_own_mode_wins_over_approval_mode() -> None:
-    from dataclasses import replace
-
-    rule = replace(load_registry().by_id(AFFECTING_RULE), mode="manual", mode_declared=True)
+    rule = load_registry().by_id(AFFECTING_RULE)._replace(mode="manual", mode_declared=True)
     assert Environments().mode_for(rule, DEV, None, approval_mode=True) == EffectiveMode(
         "manual", "registry entry"
     )

@@ -92,12 +92,12 @@ def test_the_handler_logs_an_error_and_counts_the_metric_the_stack_alarms_on(
     inject_call_faults(engine.clients.session, refuse_updates("ThrottlingException"))
     buffer = io.StringIO()
     stream = handler.logger.registered_handler
-    previous = stream.setStream(buffer)  # type: ignore[attr-defined]
+    previous = stream.setStream(buffer)
     try:
         with pytest.raises(RetryLaterError):
             handler.lambda_handler(bucket_finding, LambdaContext())
     finally:
-        stream.setStream(previous)  # type: ignore[attr-defined]
+        stream.setStream(previous)
     errors = [line for line in map(json.loads, buffer.getvalue().splitlines()) if line["level"] == "ERROR"]
     assert any("outcome not recorded on the finding" in line["message"] for line in errors)
     metrics = [

@@ -1,4 +1,8 @@
-"""The shortest hand-written fix for one S3.17 finding: the same three calls the engine makes."""
+"""The physical floor of one S3.17 fix: `import boto3`, a session, the clients the fix uses, its calls.
+
+Nothing else: no parsing beyond the finding's id and bucket, no checks, no logging. The engine
+makes the same three calls (GetBucketEncryption, PutBucketEncryption, BatchUpdateFindings).
+"""
 
 import json
 import sys
@@ -9,7 +13,8 @@ from botocore.exceptions import ClientError
 with open(sys.argv[1], encoding="utf-8") as file:
     finding = json.load(file)["detail"]["findings"][0]
 bucket = finding["Resources"][0]["Id"].split(":::", 1)[1]
-s3 = boto3.client("s3")
+session = boto3.Session()
+s3 = session.client("s3")
 try:
     s3.get_bucket_encryption(Bucket=bucket)
 except ClientError:
@@ -21,7 +26,7 @@ except ClientError:
             ]
         },
     )
-boto3.client("securityhub").batch_update_findings(
+session.client("securityhub").batch_update_findings(
     FindingIdentifiers=[{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
     Workflow={"Status": "RESOLVED"},
     Note={"Text": "default encryption set to aws:kms", "UpdatedBy": "script"},
