@@ -37,7 +37,17 @@ def tag_reader_for(remediation: Remediation, clients: ClientFactory, fallback: T
                 partial(clients.client, account_id=resource.account_id, region=resource.region)
             )
             return dict(source.read(client, resource))
-        except (ClientError, BotoCoreError, RemediationError):  # unreadable: the caller says so
+        except ClientError as error:
+            if gone(error.response.get("Error", {}).get("Code", "")):
+                return {}  # as the Tagging API answers for it: the fix's own read then says it is gone
+            return None  # unreadable: the caller says so
+        except (BotoCoreError, RemediationError):
             return None
 
     return read
+
+
+def gone(code: str) -> bool:
+    """A resource that no longer exists has no tags to exclude it by (S3 `NoSuchBucket`, EC2
+    `InvalidGroup.NotFound`, SQS `AWS.SimpleQueueService.NonExistentQueue`, SNS `NotFound`)."""
+    return code.startswith("NoSuch") or code.endswith("NotFound") or "NonExistent" in code

@@ -66,6 +66,17 @@ class JsonFormatter(logging.Formatter):
         )
 
 
+class _Stdout:
+    """Whatever `sys.stdout` is when a line is written, as `print` does: a stream bound at import
+    would bypass a capture set up later (pytest's, a CLI's redirect)."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 class JsonLogger:
     """The part of Powertools' `Logger` the handler uses: levels, `append_keys`, `inject_lambda_context`."""
 
@@ -75,7 +86,7 @@ class JsonLogger:
         self._logger.propagate = False
         self._logger.setLevel((level or os.environ.get(ENV_LOG_LEVEL) or "INFO").upper())
         #: the one handler, writing to stdout (tests point it elsewhere with `setStream`)
-        self.registered_handler = logging.StreamHandler(stream or sys.stdout)
+        self.registered_handler = logging.StreamHandler(stream or _Stdout())
         self.registered_handler.setFormatter(JsonFormatter(service, lambda: self._keys))
         self._logger.handlers = [self.registered_handler]
         self._cold_start = True

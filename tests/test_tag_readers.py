@@ -115,3 +115,27 @@ def test_remediations_without_a_tag_source_keep_the_tagging_api() -> None:
         assert (reader is fallback) == (remediation.identity.tags is None)
         if remediation.identity.tags:
             assert remediation.identity.tags.action in remediation.actions
+
+
+@pytest.mark.parametrize(
+    ("code", "tags"),
+    [
+        ("NoSuchBucket", {}),
+        ("InvalidGroup.NotFound", {}),
+        ("AWS.SimpleQueueService.NonExistentQueue", {}),
+        ("AccessDenied", None),
+        ("Throttling", None),
+    ],
+)
+def test_a_resource_that_is_gone_has_no_tags_and_one_that_cannot_be_read_has_none_known(
+    code: str, tags: dict[str, str] | None
+) -> None:
+    """Gone reads as the Tagging API answers (no tags: the fix's own read says it is gone);
+    refused or throttled reads as unreadable, which excludes the resource."""
+    remediation = catalog()["s3.enable-default-encryption"]
+    client = boto3.client("s3", region_name=estate.REGION)
+    located = resource("s3.enable-default-encryption", "AwsS3Bucket", f"arn:aws:s3:::{estate.BUCKET}")
+    clients: Any = type("Clients", (), {"client": lambda self, *args, **kwargs: client})()
+    with Stubber(client) as stubber:
+        stubber.add_client_error("get_bucket_tagging", code, http_status_code=404)
+        assert tag_reader_for(remediation, clients, never)(located) == tags
