@@ -50,7 +50,9 @@ def show_held_finding(stack: LocalStack, member: boto3.Session, action_arn: str)
     hub_dynamodb = stack.session.client("dynamodb")
     radius = BlastRadius(lambda: hub_dynamodb, settings.state_table, 1, 1)
     used = radius.count(radius.windows(CONTROL, MEMBER_ACCOUNT)[0])
-    lowered = LocalStack(LoweredLimit(stack.routes, used + 1), stack.session, stack.provision)
+    lowered = LocalStack(
+        LoweredLimit(stack.routes, used + 1), stack.session, stack.provision, metrics=stack.metrics
+    )
     findings = []
     for name in ("demo-held-first", "demo-held-second"):
         estate.create_bucket(name, REGION, session=member, sse_algorithm="AES256")
