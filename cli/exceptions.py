@@ -30,6 +30,7 @@ from engine.exceptions import (
     parse_until,
     until_text,
 )
+from engine.table import table_client
 from rules.registry import load_registry
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.state_table:
         raise CommandError("no state table: set STATE_TABLE_NAME to the stack's table")
     clients = wiring.clients_from(args, settings)
-    store = ExemptionStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table)
+    store = ExemptionStore(table_client(clients), settings.state_table)
     if args.except_command == "list":
         control = control_id(args.control) if args.control else None
         return show(store.list(control), store.clock(), as_json=args.json)

@@ -33,12 +33,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.decide import Decision
 from engine.state import resource_key
+from engine.table import TableStore
 from model.finding import Finding
 from model.outcome import Outcome, Status
 from remediations.base import canonical_id
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 APPROVAL_SK = "approval"
 #: The custom action's display name (stack parameter ApproveActionTargetId is its id).
@@ -68,19 +69,8 @@ class Approval:
         return now >= self.approve_by
 
 
-class ApprovalStore:
+class ApprovalStore(TableStore):
     """One approval item per resource and rule in the stack's state table."""
-
-    def __init__(self, client: Callable[[], DynamoDBClient], table: str) -> None:
-        self._make_client = client
-        self._made: DynamoDBClient | None = None
-        self._table = table
-
-    @property
-    def _client(self) -> DynamoDBClient:
-        if self._made is None:
-            self._made = self._make_client()
-        return self._made
 
     def load(self, key: str) -> Approval | None:
         item = self._client.get_item(

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from engine.table import TableStore
 from model.errors import StateStoreError
 from model.outcome import Outcome, Status
 
@@ -96,7 +97,7 @@ class Slot:
     windows: tuple[Window, ...]
 
 
-class BlastRadius:
+class BlastRadius(TableStore):
     """The two hourly counters a change must pass, in the stack's state table."""
 
     def __init__(
@@ -107,18 +108,10 @@ class BlastRadius:
         per_account: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._make_client = client
-        self._made: DynamoDBClient | None = None
-        self._table = table
+        super().__init__(client, table)
         self.per_control = per_control
         self.per_account = per_account
         self._clock = clock
-
-    @property
-    def _client(self) -> DynamoDBClient:
-        if self._made is None:
-            self._made = self._make_client()
-        return self._made
 
     def windows(self, control: str, account: str) -> tuple[Window, Window]:
         start = int(self._clock()) // WINDOW_SECONDS * WINDOW_SECONDS

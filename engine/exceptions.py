@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from engine.table import TableStore
 from model.errors import RemediationError
 
 if TYPE_CHECKING:
@@ -131,22 +132,14 @@ def verdict(exemptions: Iterable[Exemption], now: float) -> Verdict:
     return Verdict(remark=remark)
 
 
-class ExemptionStore:
+class ExemptionStore(TableStore):
     """Exceptions in the stack's state table: one read per finding, a Query to list them."""
 
     def __init__(
         self, client: Callable[[], DynamoDBClient], table: str, clock: Callable[[], float] = time.time
     ) -> None:
-        self._make_client = client
-        self._made: DynamoDBClient | None = None
-        self._table = table
+        super().__init__(client, table)
         self.clock = clock
-
-    @property
-    def _client(self) -> DynamoDBClient:
-        if self._made is None:
-            self._made = self._make_client()
-        return self._made
 
     def naming(self, control: str, account: str, resource_arn: str) -> list[Exemption]:
         """The exceptions for `control` on this resource or its account (one BatchGetItem)."""

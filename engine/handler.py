@@ -21,6 +21,7 @@ from engine.exclusions import tagging_api_reader
 from engine.process import Engine, ModeOf
 from engine.resolve import UpdateFailure
 from engine.settings import METRIC_FINDINGS, METRIC_LIMIT_HOLDS, METRIC_UNRECORDED, Settings
+from engine.table import table_client
 from engine.telemetry import JsonLogger, emit_metric
 from model.outcome import Outcome, Status
 from remediations import catalog
@@ -51,9 +52,7 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         on_update_failure=partial(record_update_failure, namespace=settings.metrics_namespace),
         state=state_store(settings, clients),
         limits=blast_radius(settings, clients),
-        exemptions=ExemptionStore(
-            lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table
-        )
+        exemptions=ExemptionStore(table_client(clients), settings.state_table)
         if settings.state_table
         else None,
         read_tags=tagging_api_reader(partial(clients.client, "resourcegroupstaggingapi"))
@@ -61,7 +60,7 @@ def build_engine(settings: Settings | None = None, clients: ClientFactory | None
         else None,
         modes=modes_per_environment(load_environments(rule_ids=rule_ids(registry)), settings, clients),
         approvals=Approvals(
-            ApprovalStore(lambda: clients.home_client("dynamodb", clients.home_region), settings.state_table),
+            ApprovalStore(table_client(clients), settings.state_table),
             days=settings.approval_days,
             action_id=settings.approve_action_id,
         )
@@ -97,9 +96,8 @@ def state_store(settings: Settings, clients: ClientFactory) -> StateStore | None
         return None
     from engine.state import StateStore  # not imported by a function without a state table
 
-    # Both the client and the region (which needs the boto3 session) wait for the first claim.
     return StateStore(
-        lambda: clients.home_client("dynamodb", clients.home_region),
+        table_client(clients),
         settings.state_table,
         record_days=settings.record_days,
     )
@@ -110,7 +108,7 @@ def blast_radius(settings: Settings, clients: ClientFactory) -> BlastRadius | No
     if not settings.state_table:
         return None
     return BlastRadius(
-        lambda: clients.home_client("dynamodb", clients.home_region),
+        table_client(clients),
         settings.state_table,
         per_control=settings.control_changes_per_hour,
         per_account=settings.account_changes_per_hour,

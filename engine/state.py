@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
+from engine.table import TableStore
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
@@ -60,7 +62,7 @@ def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -
     return f"resource#{account_id}#{region}#{rule_id}#{resource_id}"
 
 
-class StateStore:
+class StateStore(TableStore):
     """Claims, flap history and undo records in one DynamoDB table."""
 
     def __init__(
@@ -74,17 +76,9 @@ class StateStore:
 
         `record_days`: how long an undo record (and the history line it makes) outlives its change.
         """
-        self._make_client = client
+        super().__init__(client, table)
         self._record_seconds = record_days * 86400
-        self._made: DynamoDBClient | None = None
-        self._table = table
         self._clock = clock
-
-    @property
-    def _client(self) -> DynamoDBClient:
-        if self._made is None:
-            self._made = self._make_client()
-        return self._made
 
     def claim(self, key: str, owner: str) -> Claim | None:
         """Claim `key` for `owner`; None when another live claim holds it."""
