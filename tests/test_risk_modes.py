@@ -43,16 +43,7 @@ def world(aws: None) -> dict[str, str]:
     estate.enable_security_hub()
     estate.create_bucket()
     create_state_table(TABLE)
-    sns = boto3.client("sns", region_name=estate.REGION)
-    sqs = boto3.client("sqs", region_name=estate.REGION)
-    topic = sns.create_topic(Name="remediator")["TopicArn"]
-    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
-    )
+    topic, queue = estate.create_notification_inbox()
     return {"group": estate.create_open_security_group(), "topic": topic, "inbox": queue}
 
 
@@ -67,9 +58,7 @@ def imported(name: str, world: dict[str, str]) -> dict[str, Any]:
 
 
 def notifications(world: dict[str, str]) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs", region_name=estate.REGION)
-    messages = sqs.receive_message(QueueUrl=world["inbox"], MaxNumberOfMessages=10).get("Messages", [])
-    return [json.loads(message["Body"]) for message in messages]
+    return estate.notifications(world["inbox"])
 
 
 def state_items() -> list[dict[str, Any]]:

@@ -196,16 +196,7 @@ def test_botocore_retries_throttled_attempts_with_backoff(world: dict[str, str])
 
 
 def test_permanent_error_notifies_and_marks_notified(world: dict[str, str]) -> None:
-    sns = boto3.client("sns", region_name=estate.REGION)
-    topic = sns.create_topic(Name="remediator")["TopicArn"]
-    sqs = boto3.client("sqs", region_name=estate.REGION)
-    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    sns.subscribe(
-        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"}
-    )
+    topic, queue = estate.create_notification_inbox()
     engine, _ = make_engine(settings(topic_arn=topic))
     inject_call_faults(
         engine.clients.session, lambda op, _: "AccessDenied" if op == "s3.PutBucketEncryption" else None
@@ -215,8 +206,7 @@ def test_permanent_error_notifies_and_marks_notified(world: dict[str, str]) -> N
     assert report["findings"][0]["error_code"] == "AccessDenied"
     stored = estate.finding(loaded["detail"]["findings"][0]["Id"])
     assert stored["Workflow"]["Status"] == "NOTIFIED" and "AccessDenied" in stored["Note"]["Text"]
-    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-    body = json.loads(messages[0]["Body"])
+    body = estate.notifications(queue)[0]
     assert (
         body["error"] == "AccessDenied" and body["control"] == "S3.17" and body["account"] == estate.ACCOUNT
     )

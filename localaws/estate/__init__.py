@@ -42,6 +42,7 @@ from localaws.estate.names import (
     TOPIC_ARN,
     WEAK_POLICY,
 )
+from localaws.estate.notifications import create_notification_inbox, notifications
 from localaws.estate.readers import (
     account_public_access_block,
     bucket_encryption,
@@ -79,6 +80,7 @@ __all__ = [
     "create_custom_config_rule",
     "create_default_security_group",
     "create_key_without_rotation",
+    "create_notification_inbox",
     "create_open_security_group",
     "create_security_group",
     "create_unencrypted_queue",
@@ -90,6 +92,7 @@ __all__ = [
     "finding",
     "import_findings",
     "ingress_rules",
+    "notifications",
     "ocsf_finding",
     "password_policy",
     "queue_encryption",
