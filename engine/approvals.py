@@ -32,11 +32,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from engine.decide import Decision
-from engine.state import resource_key
-from engine.table import TableStore
+from engine.table import TableStore, item_key
 from model.finding import Finding
 from model.outcome import Outcome, Status
-from remediations.base import canonical_id
 
 if TYPE_CHECKING:
     pass
@@ -184,8 +182,7 @@ class Approvals:
 
 
 def approval_key(decision: Decision) -> str:
-    resource = decision.resource
-    return resource_key(resource.account_id, resource.region, decision.rule.id, canonical_id(resource))
+    return item_key(decision.resource, decision.rule.id)
 
 
 def waiting_reason(decision: Decision) -> str:

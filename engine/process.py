@@ -31,19 +31,17 @@ from engine.deadline import Deadline, DeadlineExceededError
 from engine.decide import Decision, Skip, decide, finding_not_actionable
 from engine.exceptions import ExemptionReadError, ExemptionStore
 from engine.exclusions import TagReader, excluded
-from engine.journal import Journal, delivery_of
-from engine.notify import publish, should_notify
 from engine.parse import ParsedEvent, parse_event
 from engine.read_ahead import plan_read_ahead, reading_ahead
 from engine.remediate import aws_errors, look_up, remediate
 from engine.resolve import UpdateFailure, plan_updates, reevaluate_config_rules, send_updates
 from engine.settings import ENV_FAMILIES, Settings
+from engine.table import item_key
 from engine.tag_readers import tag_reader_for
 from engine.trust import OwnerReader, config_rule_owner_reader, untrusted_config_rule
 from model.errors import InvalidEventError, RemediationFailedError, RetryLaterError, StateStoreError
 from model.finding import Finding, FindingSource
 from model.outcome import ApiCall, Outcome, Status
-from remediations.base import canonical_id
 from rules.modes import EffectiveMode
 from rules.registry import Registry, Rule, UnloadedRule
 
@@ -313,8 +311,8 @@ class Engine:
         the claim is released when the table lets us (else it lapses after `CLAIM_SECONDS`).
         """
         assert self.state is not None
-        from engine.journal import Journal
-        from engine.state import recent_changes, resource_key
+        from engine.journal import Journal, delivery_of
+        from engine.state import recent_changes
 
         rule, resource = decision.rule, decision.resource
         outcome = partial(Outcome, finding=finding, rule_id=rule.id, remediation=rule.remediation.name)
@@ -323,7 +321,7 @@ class Engine:
         try:
             # A fresh owner per attempt: two deliveries of one event must not share a claim.
             owner = f"{finding.event_id}#{uuid.uuid4().hex}"
-            key = resource_key(resource.account_id, resource.region, rule.id, canonical_id(resource))
+            key = item_key(resource, rule.id)
             claim = self.state.claim(key, owner)
         except (ClientError, BotoCoreError) as error:
             return outcome(status=Status.FAILED, reason=f"state table: {error}", retryable=True)
@@ -382,6 +380,7 @@ class Engine:
         """Publish what people must hear of; the SNS client is made only when there is something."""
         if not self.settings.topic_arn or not outcomes:
             return []
+        from engine.notify import publish, should_notify  # a cold start with nothing to tell skips it
 
         notable = [o for o in outcomes if should_notify(o) and not o.retryable]
         if not notable:

@@ -26,14 +26,16 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.decide import Decision, decide
-from engine.journal import Journal
 from engine.settings import Settings
 from model.finding import Finding, Resource
 from remediations.base import Remediation, State
 from rules.registry import Registry, Rule
+
+if TYPE_CHECKING:  # the journal is imported where a claim is made (engine/process.py)
+    from engine.journal import Journal
 
 #: A state read ahead older than this is not used: the finding reads its resource again.
 MAX_AGE_SECONDS = 30.0

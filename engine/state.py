@@ -58,10 +58,6 @@ class Claim(NamedTuple):
     record: UndoRecord | None = None
 
 
-def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -> str:
-    return f"resource#{account_id}#{region}#{rule_id}#{resource_id}"
-
-
 class StateStore(TableStore):
     """Claims, flap history and undo records in one DynamoDB table."""
 

@@ -10,10 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from remediations.base import canonical_id
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from engine.clients import ClientFactory
+    from model.finding import Resource
+
+
+def resource_key(account_id: str, region: str, rule_id: str, resource_id: str) -> str:
+    return f"resource#{account_id}#{region}#{rule_id}#{resource_id}"
+
+
+def item_key(resource: Resource, rule_id: str) -> str:
+    """The item of a resource under a rule, whatever produced the finding: its claim, flap history
+    and undo record (`engine.state`) and its stored approval (`engine.approvals`) are keyed so."""
+    return resource_key(resource.account_id, resource.region, rule_id, canonical_id(resource))
 
 
 def table_client(clients: ClientFactory) -> Callable[[], DynamoDBClient]:

@@ -24,7 +24,8 @@ from engine.clients import ClientFactory
 from engine.handler import state_store
 from engine.journal import delivery_of
 from engine.settings import ENV_RECORD_DAYS, Settings
-from engine.state import StateStore, resource_key
+from engine.state import StateStore
+from engine.table import resource_key
 from localaws import estate
 from localaws.engine_setup import create_state_table, make_engine
 from localaws.events import EVENTS_DIR, load_event

@@ -13,7 +13,8 @@ import pytest
 from engine.parse import parse_event
 from engine.process import OTHER_FAMILY
 from engine.settings import Settings
-from engine.state import CLAIM_SECONDS, StateStore, resource_key
+from engine.state import CLAIM_SECONDS, StateStore
+from engine.table import resource_key
 from localaws import estate
 from localaws.engine_setup import automatic, create_state_table, make_engine, registry_with
 from localaws.events import load_event
