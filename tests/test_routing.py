@@ -33,6 +33,11 @@ FUNCTION_OF_FAMILY = {family.name: family.function_id for family in families(REG
 ALL_FUNCTIONS = sorted(FUNCTION_OF_FAMILY.values())
 #: The sample events' action target (events/*custom-action*.json), for the default ActionTargetId.
 FIXTURE_ACTION_TARGET = "arn:aws:securityhub:us-east-1:123456789012:action/custom/Remediate"
+#: Both custom actions of the stack (ActionTargetId, ApproveActionTargetId defaults) reach every function.
+FIXTURE_ACTION_TARGETS = {
+    FIXTURE_ACTION_TARGET,
+    FIXTURE_ACTION_TARGET.replace("Remediate", "ApproveRemediation"),
+}
 ROUTED = {rule.id for rule in routed_rules(REGISTRY.rules)}
 
 
@@ -41,7 +46,7 @@ def should_handle(event: Mapping[str, Any]) -> list[str]:
     detail = event.get("detail") if isinstance(event.get("detail"), Mapping) else {}
     assert isinstance(detail, Mapping)
     if event.get("detail-type") == CUSTOM_ACTION:
-        return ALL_FUNCTIONS if FIXTURE_ACTION_TARGET in event.get("resources", []) else []
+        return ALL_FUNCTIONS if FIXTURE_ACTION_TARGETS & set(event.get("resources", [])) else []
     rules: list[Rule | UnloadedRule | None] = []
     if event.get("detail-type") == IMPORTED:
         findings = detail.get("findings")
