@@ -170,7 +170,8 @@ def lambda_command(code: str, package: Path | None, provided: str) -> list[str]:
 def import_check(directory: Path, environment: dict[str, str] | None = None) -> dict[str, object]:
     """Import `engine.handler` from `directory` as Lambda would and run it on a sample event.
 
-    The report says which of our modules the handler imported (`modules`).
+    The report says which of our modules the handler imported (`modules`), and whether anything
+    imported boto3 (`boto3`): the engine makes its clients with botocore alone (engine.clients).
     """
     with provided_modules() as provided:
         script = _IMPORT_CHECK.format(
@@ -201,7 +202,8 @@ class Context:
 with open({event!r}) as f:
     report = engine.handler.lambda_handler(json.load(f), Context())
 ours = sorted(m for m in sys.modules if m.split(".")[0] in {packages!r})
-print(json.dumps({{"handler": engine.handler.__file__, "report": report, "modules": ours}}))
+print(json.dumps({{"handler": engine.handler.__file__, "report": report, "modules": ours,
+                  "boto3": "boto3" in sys.modules}}))
 """
 
 
@@ -236,6 +238,10 @@ def check(directory: Path, family: str) -> list[str]:
     }
     imported = report["modules"]
     assert isinstance(imported, list)
+    if report["boto3"]:
+        problems.append(
+            f"{directory}: the handler imported boto3 (engine.clients makes clients with botocore)"
+        )
     if foreign := sorted(others & set(imported)):
         problems.append(
             f"{directory}: the {family} function imported other families' remediations: {foreign}"

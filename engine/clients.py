@@ -1,18 +1,24 @@
-"""boto3 clients per account and region, created on first use and reused.
+"""AWS clients per account and region, created on first use and reused.
 
 In an aggregating administrator account, findings come from member accounts and other
 regions: the engine acts in the finding's account by assuming the member role, and reuses
 one session per account for the whole life of the execution environment (credentials are
-refreshed by boto3 when they near expiry).
+refreshed by botocore when they near expiry).
+
+Clients come from botocore's session directly: they are the very objects boto3's
+`Session.client` returns (boto3 passes its arguments through to `create_client`), and the
+engine uses nothing of boto3's resource layer or S3 transfer methods, whose import (`boto3`
+pulls in `s3transfer` and `multiprocessing`) is about a tenth of a bare `import boto3` process.
+A boto3 Session given by a test or a tool is used through the botocore session under it, so the
+event hooks registered on it see every call.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import ClientError
@@ -20,6 +26,9 @@ from botocore.session import Session as BotocoreSession
 
 from engine.deadline import DeadlineHolder
 from model.errors import RemediationFailedError
+
+if TYPE_CHECKING:
+    import boto3
 
 #: Retries after a call's first attempt: in a client's Config, botocore's `max_attempts` counts
 #: retries (it becomes `total_max_attempts` = 6), so a call is tried at most 6 times.
@@ -46,17 +55,18 @@ class ClientFactory:
         config: Config = RETRY_CONFIG,
         endpoint_url: str | None = None,
     ) -> None:
-        self._given_session = session  # created on first use: it costs ~20 ms of a cold start
+        self._given_session = session
+        self._core: BotocoreSession | None = None  # created on first use: it costs ~20 ms of a cold start
         #: every client, in every account, goes here when set (a moto server); None: AWS's own endpoints
         self._endpoint_url = endpoint_url
         self._member_role_name = member_role_name
         self._home_account_id = home_account_id
         self._config = config
-        self._sessions: dict[str, boto3.Session] = {}
+        self._sessions: dict[str, BotocoreSession] = {}
         self._clients: dict[tuple[str, str, str, bool], Any] = {}
         #: the running invocation's time budget, checked before every attempt of every client
         self.deadline = DeadlineHolder()
-        # boto3 clients are thread-safe, sessions are not: create under a lock (a sweep uses threads).
+        # Clients are thread-safe, sessions are not: create under a lock (a sweep uses threads).
         self._lock = threading.RLock()
 
     def client(self, service: str, account_id: str, region: str, *, home: bool = False) -> Any:
@@ -66,8 +76,8 @@ class ClientFactory:
             return self._clients[key]
         with self._lock:
             if key not in self._clients:
-                made = self.session_for(account_id).client(
-                    service,  # type: ignore[call-overload]
+                made = self.session_for(account_id).create_client(
+                    service,
                     region_name=region,
                     config=self._config,
                     endpoint_url=self._endpoint_url,
@@ -85,29 +95,42 @@ class ClientFactory:
 
     @property
     def session(self) -> boto3.Session:
-        """The home session (tests and tools register botocore event hooks on it)."""
-        return self._session
+        """The home session as boto3's (tests and tools register botocore event hooks on it).
 
-    @property
-    def _session(self) -> boto3.Session:
+        Without a given one, a boto3 Session over the engine's own botocore session: boto3 is
+        imported only by whoever asks for it here, never by the deployed function.
+        """
         if self._given_session is None:
+            import boto3
+
             with self._lock:
-                self._given_session = self._given_session or boto3.Session()
+                self._given_session = self._given_session or boto3.Session(botocore_session=self._session)
         return self._given_session
 
     @property
+    def _session(self) -> BotocoreSession:
+        if self._core is None:
+            with self._lock:
+                if self._core is None:
+                    given = self._given_session
+                    self._core = given._session if given is not None else BotocoreSession()
+        return self._core
+
+    @property
     def home_region(self) -> str:
-        """The region the engine itself runs in (Lambda sets AWS_REGION; boto3 reads it)."""
-        return self._session.region_name or "us-east-1"
+        """The region the engine itself runs in (Lambda sets AWS_REGION; botocore reads it)."""
+        return str(self._session.get_config_variable("region") or "us-east-1")
 
     @property
     def home_account_id(self) -> str:
         if not self._home_account_id:
-            sts = self._session.client("sts", config=self._config, endpoint_url=self._endpoint_url)
+            sts: Any = self._session.create_client(
+                "sts", region_name=self.home_region, config=self._config, endpoint_url=self._endpoint_url
+            )
             self._home_account_id = sts.get_caller_identity()["Account"]
         return self._home_account_id
 
-    def session_for(self, account_id: str) -> boto3.Session:
+    def session_for(self, account_id: str) -> BotocoreSession:
         """The home session for our own account, an assumed-role session for a member.
 
         Without a member role there is no way into another account: asking for one is an error
@@ -128,10 +151,12 @@ class ClientFactory:
                 self._sessions[account_id] = self._assumed_session(account_id)
             return self._sessions[account_id]
 
-    def _assumed_session(self, account_id: str) -> boto3.Session:
-        partition = self._session.get_partition_for_region(self._session.region_name or "us-east-1")
+    def _assumed_session(self, account_id: str) -> BotocoreSession:
+        partition = self._session.get_partition_for_region(self.home_region)
         role_arn = f"arn:{partition}:iam::{account_id}:role/{self._member_role_name}"
-        sts = self._session.client("sts", config=self._config, endpoint_url=self._endpoint_url)
+        sts = self._session.create_client(
+            "sts", region_name=self.home_region, config=self._config, endpoint_url=self._endpoint_url
+        )
         refresher = _assume_role_refresher(sts, role_arn)
         try:  # assume now, so a role that cannot be assumed fails here with a clear message
             metadata = refresher()
@@ -143,7 +168,8 @@ class ClientFactory:
         credentials = RefreshableCredentials.create_from_metadata(metadata, refresher, "assume-role")
         botocore_session = BotocoreSession()
         botocore_session._credentials = credentials  # type: ignore[attr-defined]  # botocore's own refreshable-credentials hook
-        return boto3.Session(botocore_session=botocore_session, region_name=self._session.region_name)
+        botocore_session.set_config_variable("region", self.home_region)
+        return botocore_session
 
 
 def _assume_role_refresher(sts: Any, role_arn: str) -> Callable[[], dict[str, str]]:

@@ -62,12 +62,14 @@ def test_package_is_under_one_megabyte(built: tuple[str, Path]) -> None:
 def test_handler_imports_its_family_alone_from_the_package_with_the_deployed_environment(
     built: tuple[str, Path],
 ) -> None:
-    """No other family's remediation, nothing of the CLI, demo, bench or tests; no schema compiled on the spot."""
+    """No other family's remediation, nothing of the CLI, demo, bench or tests, no boto3 (its clients come
+    from botocore); no schema compiled on the spot."""
     function_id, target = built
     family = package.family_of_function(function_id)
     report = package.import_check(target, function_environment(function_id))
     assert str(report["handler"]).startswith(str(target.resolve()))
     assert report["report"]["summary"] == {"skipped": 1}  # type: ignore[index]
+    assert report["boto3"] is False
     modules = set(report["modules"])  # type: ignore[call-overload]
     assert {module.split(".")[0] for module in modules} <= set(contents.FUNCTION_PACKAGES)
     others = {f"remediations.{m}" for f, ms in remediations.MODULES.items() if f != family for m in ms}
