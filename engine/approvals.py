@@ -25,9 +25,8 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -53,8 +52,7 @@ def state_digest(state: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Approval:
+class Approval(NamedTuple):
     """A plan waiting for a person."""
 
     digest: str
@@ -107,12 +105,11 @@ class ApprovalStore(TableStore):
 Act = Callable[[Decision], Outcome]
 
 
-@dataclass
 class Approvals:
-    store: ApprovalStore
-    days: int
-    action_id: str
-    clock: Callable[[], float] = time.time
+    def __init__(
+        self, store: ApprovalStore, days: int, action_id: str, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.store, self.days, self.action_id, self.clock = store, days, action_id, clock
 
     def handles(self, finding: Finding, decision: Decision) -> bool:
         """An approval asked for (the Approve action) or to ask for (an approve rule's automatic event)."""
@@ -173,8 +170,7 @@ class Approvals:
                 changes=tuple(change.describe() for change in outcome.changes),
             )
             self.store.save(key, approval)
-        return replace(
-            outcome,
+        return outcome._replace(
             reason=f"{why}; {outcome.reason}" if why else outcome.reason,
             hint=f"Approve with the custom action '{APPROVE_ACTION_NAME}' by {_day(approval.approve_by)}"
             " (or `remediator invoke --approve`).",

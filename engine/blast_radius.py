@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -49,8 +48,7 @@ KEEP_SECONDS = 86400  # after the window closes: long enough to read back what h
 CONTROL, ACCOUNT = "control", "account"
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
+class Window(NamedTuple):
     """One clock hour's counter for one control or one account."""
 
     scope: str  # CONTROL or ACCOUNT
@@ -70,8 +68,7 @@ class Window:
         return f"{self.limit} changes per hour for {self.scope} {self.name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Held:
+class Held(NamedTuple):
     """A change the limit did not let through; `quiet`: an earlier hold already notified this window."""
 
     window: Window
@@ -90,8 +87,7 @@ class Held:
         return f"{text}; {self.note}" if self.note else text
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
+class Slot(NamedTuple):
     """The windows one change is counted in."""
 
     windows: tuple[Window, ...]
@@ -207,21 +203,18 @@ class BlastRadius(TableStore):
         return True
 
 
-@dataclass
 class Gate:
     """One finding's pass through the limit: called just before its first write, settled after."""
 
-    limits: BlastRadius
-    control: str
-    account: str
-    person: bool
-    slot: Slot | None = field(default=None, init=False)
+    def __init__(self, limits: BlastRadius, control: str, account: str, person: bool) -> None:
+        self.limits, self.control, self.account, self.person = limits, control, account, person
+        self.slot: Slot | None = None
 
     def __call__(self) -> Held | None:
         """None when a slot is taken (the change may go ahead), else why the finding is held."""
         taken = self.limits.take(self.control, self.account, person=self.person)
         if isinstance(taken, Held):
-            return replace(taken, quiet=not self.limits.first_hold(taken))
+            return taken._replace(quiet=not self.limits.first_hold(taken))
         self.slot = taken
         return None
 
@@ -230,7 +223,7 @@ class Gate:
         if self.slot is None or outcome.status is Status.REMEDIATED or applied:
             return outcome
         note, self.slot = self.limits.give_back(self.slot), None
-        return replace(outcome, reason=f"{outcome.reason}; {note}") if note else outcome
+        return outcome._replace(reason=f"{outcome.reason}; {note}") if note else outcome
 
 
 def _hour(epoch: int) -> str:

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError
 
@@ -38,8 +37,7 @@ class DeadlineExceededError(RemediationError, BotoCoreError):
     fmt = "not started: {phase} time budget of this invocation is spent ({left:.1f} s left)"
 
 
-@dataclass
-class Deadline:
+class Deadline(NamedTuple):
     """Seconds left are read from a monotonic clock against the end Lambda announced."""
 
     end: float  # monotonic time at which Lambda stops the function

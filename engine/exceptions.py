@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine.table import TableStore
 from model.errors import RemediationError
@@ -39,8 +38,7 @@ class ExemptionDateError(RemediationError):
     code = "InvalidExceptionDate"
 
 
-@dataclass(frozen=True, slots=True)
-class Exemption:
+class Exemption(NamedTuple):
     control: str  # the security control id (EC2.13), or the rule id of a rule without one
     scope: str  # RESOURCE or ACCOUNT
     target: str  # the resource's ARN, or the account id
@@ -113,8 +111,7 @@ def until_text(until: datetime) -> str:
     return until.strftime("%Y-%m-%d %H:%M UTC")
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What the exceptions naming one finding say: skip it (`skip`), and what to remark on its note."""
 
     skip: str = ""

@@ -18,7 +18,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -61,32 +60,49 @@ UpdateFailureListener = Callable[[UpdateFailure], None]
 ModeOf = Callable[[Rule, str], EffectiveMode]
 
 
-@dataclass
 class Engine:
-    registry: Registry
-    clients: ClientFactory
-    settings: Settings = field(default_factory=Settings)
-    on_outcome: OutcomeListener | None = None
-    on_finding: FindingListener | None = None
-    on_update_failure: UpdateFailureListener | None = None
-    state: StateStore | None = None
-    #: the blast-radius limit, counted in the state table (None: no limit, e.g. no table)
-    limits: BlastRadius | None = None
-    read_tags: TagReader | None = None
-    #: exceptions recorded by `remediator except` (None: none read, e.g. no table)
-    exemptions: ExemptionStore | None = None
-    clock: Callable[[], float] = time.time
-    timer: Callable[[], float] = time.monotonic  # measures the invocation's time budget
-    #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
-    rule_owner: OwnerReader | None = None
-    #: modes per environment (rules/environments.json); None: every rule's registry mode
-    modes: ModeOf | None = None
-    #: plans waiting for the "Approve remediation" custom action (needs the state table)
-    approvals: Approvals | None = None
-    _owner: OwnerReader = field(init=False, repr=False)
+    """Turns each event into outcomes, written back to the findings; one per execution environment."""
 
-    def __post_init__(self) -> None:
-        self._owner = self.rule_owner or config_rule_owner_reader(partial(self.clients.client, "config"))
+    def __init__(
+        self,
+        registry: Registry,
+        clients: ClientFactory,
+        settings: Settings | None = None,
+        *,
+        on_outcome: OutcomeListener | None = None,
+        on_finding: FindingListener | None = None,
+        on_update_failure: UpdateFailureListener | None = None,
+        state: StateStore | None = None,
+        limits: BlastRadius | None = None,
+        read_tags: TagReader | None = None,
+        exemptions: ExemptionStore | None = None,
+        clock: Callable[[], float] = time.time,
+        timer: Callable[[], float] = time.monotonic,
+        rule_owner: OwnerReader | None = None,
+        modes: ModeOf | None = None,
+        approvals: Approvals | None = None,
+    ) -> None:
+        self.registry = registry
+        self.clients = clients
+        self.settings = settings if settings is not None else Settings()
+        self.on_outcome = on_outcome
+        self.on_finding = on_finding
+        self.on_update_failure = on_update_failure
+        self.state = state
+        #: the blast-radius limit, counted in the state table (None: no limit, e.g. no table)
+        self.limits = limits
+        self.read_tags = read_tags
+        #: exceptions recorded by `remediator except` (None: none read, e.g. no table)
+        self.exemptions = exemptions
+        self.clock = clock
+        self.timer = timer  # measures the invocation's time budget
+        #: who owns a Config rule; by default DescribeConfigRules in the rule's account, cached
+        self.rule_owner = rule_owner
+        #: modes per environment (rules/environments.json); None: every rule's registry mode
+        self.modes = modes
+        #: plans waiting for the "Approve remediation" custom action (needs the state table)
+        self.approvals = approvals
+        self._owner = rule_owner or config_rule_owner_reader(partial(clients.client, "config"))
 
     def handle(self, event: Any, remaining_ms: Callable[[], int] | None = None) -> dict[str, Any]:
         """Process every finding of `event`.
@@ -261,7 +277,7 @@ class Engine:
             result = self.approvals.run(finding, decision, partial(self._act, finding))
         else:
             result = self._act(finding, decision)
-        return replace(result, remark=verdict.remark) if verdict.remark else result
+        return result._replace(remark=verdict.remark) if verdict.remark else result
 
     def _act(self, finding: Finding, decision: Decision) -> Outcome:
         if self.state is None or decision.dry_run:

@@ -8,8 +8,8 @@ because in an aggregating administrator account the two differ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class FindingSource(StrEnum):
@@ -32,8 +32,7 @@ class ResourceFormat(StrEnum):
     OCSF = "ocsf"
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(NamedTuple):
     """One resource a finding names, in the account and region it lives in.
 
     The parser fills what the producer said; the remediation's `Identity` fills `name` (the
@@ -51,8 +50,7 @@ class Resource:
     tags: tuple[tuple[str, str], ...] = ()  # as the finding reported them (ASFF Tags, OCSF tags[])
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A failed check on one or more resources, as the engine needs it."""
 
     source: FindingSource

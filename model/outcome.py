@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -94,8 +93,7 @@ WORKFLOW_FOR_STATUS: Mapping[Status, str | None] = {
 }
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """The result for one finding, as reported by the handler and written to the finding."""
 
     finding: Finding

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from botocore.exceptions import ClientError
@@ -70,6 +70,8 @@ class Applier(Protocol):
 #: The one schema of a KMS key parameter (id, ARN, alias name or alias ARN).
 KMS_KEY_SCHEMA: Mapping[str, Any] = {"type": "string", "minLength": 1, "maxLength": 2048}
 KMS_KEY_PARAMETER = "kms_key_id"
+#: The default of a mapping field: one shared, read-only empty mapping.
+NOTHING: Mapping[Any, Any] = MappingProxyType({})
 
 
 class Risk(StrEnum):
@@ -94,8 +96,7 @@ class Scope(NamedTuple):
     condition: Mapping[str, Any] | None = None
 
 
-@dataclass(frozen=True)
-class Permissions:
+class Permissions(NamedTuple):
     """IAM actions by use: the function role gets `read` + `write`; `revert` serves undo only.
 
     `with_key` are writes the fix makes only when it is given a KMS key (the rule's `kms_key_id`
@@ -108,7 +109,7 @@ class Permissions:
     revert: tuple[str, ...] = ()
     with_key: tuple[str, ...] = ()
     #: actions granted only on these resources (and under this condition), wherever granted
-    scopes: Mapping[str, Scope] = field(default_factory=dict)
+    scopes: Mapping[str, Scope] = NOTHING
 
     @property
     def remediate(self) -> tuple[str, ...]:
@@ -153,8 +154,7 @@ def account_of(resource: Resource) -> str:
     return candidate if candidate.isdigit() and len(candidate) == 12 else resource.account_id
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(NamedTuple):
     """How this remediation finds its resource in a finding, in each input format.
 
     `types` maps an input format to the resource types (as that producer writes them) this
@@ -181,7 +181,7 @@ class Identity:
     types: Mapping[ResourceFormat, frozenset[str]]
     arn: str = ""
     name: Callable[[Resource], str] = last_segment
-    lookups: Mapping[ResourceFormat, Lookup] = field(default_factory=dict)
+    lookups: Mapping[ResourceFormat, Lookup] = NOTHING
     region_in_arn: bool = False
     #: the live tags from the resource's own service; None: the Resource Groups Tagging API
     tags: TagSource | None = None
@@ -288,8 +288,7 @@ def apply_calls(client: Any, plan: Plan, done: Progress | None = None) -> None:
             done(count)
 
 
-@dataclass(frozen=True)
-class Remediation:
+class Remediation(NamedTuple):
     """A remediation as the registry, the engine, the deploy step and the meta-tests know it."""
 
     name: str
@@ -302,9 +301,9 @@ class Remediation:
     plan: Planner
     revert: Reverter
     cases: Callable[[], Cases]  # built only by the tests: not at cold start
-    parameters: Mapping[str, Any] = field(default_factory=dict)  # JSON Schema properties
+    parameters: Mapping[str, Any] = NOTHING  # JSON Schema properties
     takes_kms_key: bool = False
-    schema_extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. a oneOf over parameters
+    schema_extra: Mapping[str, Any] = NOTHING  # e.g. a oneOf over parameters
     apply: Applier = apply_calls
     #: where the fix points the resource (remediations/destinations.py): read, never created
     destinations: tuple[Destination, ...] = ()

@@ -20,7 +20,7 @@ https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBClusterSna
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from model.finding import Resource, ResourceFormat
@@ -69,15 +69,15 @@ API = {
 RESTORE, PUBLIC = "restore", "all"
 
 
-@dataclass(frozen=True, slots=True)
 class SnapshotIdentity(Identity):
     """An `Identity` whose ARN follows the snapshot's kind: `…:snapshot:<id>` or `…:cluster-snapshot:<id>`."""
+
+    __slots__ = ()
 
     def identify(self, resource: Resource) -> Resource:
         located = Identity.identify(self, resource)
         kind = KIND_OF_TYPE[resource.type]
-        return replace(
-            located,
+        return located._replace(
             arn=f"arn:{resource.partition}:rds:{resource.region}:{resource.account_id}:{kind}:{located.name}",
         )
 

@@ -64,8 +64,7 @@ def cases() -> Cases:
     return replace(shared, live=LiveCase(setup, {}))
 
 
-REMEDIATION = replace(
-    bucket_bpa.REMEDIATION,
+REMEDIATION = bucket_bpa.REMEDIATION._replace(
     name="s3.block-trail-bucket-public-access",
     summary="Turn on all four S3 Block Public Access flags on a CloudTrail trail's log bucket; flags already on stay on.",
     risk=Risk.SAFE,

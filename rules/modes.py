@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from model.errors import RegistryError, SchemaViolationError
 from model.schema import Validator, check, compile_schema
@@ -38,8 +37,7 @@ EVERY_RULE = "*"
 SELECTORS = ("accounts", "account_tags", "organizational_units")
 
 
-@dataclass(frozen=True, slots=True)
-class AccountFacts:
+class AccountFacts(NamedTuple):
     """What AWS Organizations says about an account: its tags and the OUs above it, nearest first."""
 
     tags: Mapping[str, str]
@@ -50,15 +48,13 @@ class AccountFacts:
 FactsReader = Callable[[str], AccountFacts]
 
 
-@dataclass(frozen=True, slots=True)
-class EffectiveMode:
+class EffectiveMode(NamedTuple):
     mode: str
     source: str  # why: "environment prod", "registry entry", "risk class", "ApprovalMode"
     environment: str = ""  # the environment that decided, or ""
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(NamedTuple):
     name: str
     modes: Mapping[str, str]
     accounts: frozenset[str] = frozenset()
@@ -83,8 +79,7 @@ class Environment:
         return not self.organizational_units.isdisjoint(known.organizational_units)
 
 
-@dataclass(frozen=True, slots=True)
-class Environments:
+class Environments(NamedTuple):
     environments: tuple[Environment, ...] = ()
 
     @property

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -119,12 +118,23 @@ def _lookup_keys(
     return tuple(keys)
 
 
-@dataclass(frozen=True)
 class Registry:
-    rules: tuple[Rule, ...]  # the rules of the loaded families, bound to their remediations
-    index: Mapping[str, Rule | UnloadedRule]  # every lookup key of every rule → its rule
-    ids: Mapping[str, Rule]  # rule id → rule, loaded families only
-    unloaded: tuple[UnloadedRule, ...] = ()  # the other families' rules (a per-family function)
+    """The rules, indexed by every lookup key; built once per execution environment, never changed."""
+
+    __slots__ = ("ids", "index", "rules", "unloaded")
+
+    def __init__(
+        self,
+        *,
+        rules: tuple[Rule, ...],
+        index: Mapping[str, Rule | UnloadedRule],
+        ids: Mapping[str, Rule],
+        unloaded: tuple[UnloadedRule, ...] = (),
+    ) -> None:
+        self.rules = rules  # the rules of the loaded families, bound to their remediations
+        self.index = index  # every lookup key of every rule → its rule
+        self.ids = ids  # rule id → rule, loaded families only
+        self.unloaded = unloaded  # the other families' rules (a per-family function)
 
     def match(self, keys: Iterable[str]) -> Rule | UnloadedRule | None:
         """The rule for the first key that has one (keys come most specific first)."""

@@ -112,13 +112,11 @@ def test_the_log_bucket_never_logs_to_itself(aws: None) -> None:
 
 def test_pass_role_is_never_declared_as_a_plain_permission() -> None:
     """Granted on any role it would let a fix hand any role to a service: only a role destination may."""
-    from dataclasses import replace
 
     from model.errors import RegistryError
     from remediations.base import Permissions, build_catalog
 
-    wide = replace(
-        LOGGING,
+    wide = LOGGING._replace(
         permissions=Permissions(read=("s3:GetBucketLogging",), write=("s3:PutBucketLogging", "iam:PassRole")),
     )
     with pytest.raises(RegistryError, match="declare the role as a Destination"):

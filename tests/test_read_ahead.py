@@ -7,7 +7,6 @@ alone.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -128,7 +127,7 @@ def test_a_state_read_ahead_serves_one_finding_and_only_while_fresh() -> None:
         reads.append(list(names))
         return {name: {"GroupId": name, "Rules": []} for name in names if name != "sg-gone"}
 
-    remediation = replace(REVOKE_PUBLIC_INGRESS, read_many=read_many)
+    remediation = REVOKE_PUBLIC_INGRESS._replace(read_many=read_many)
     clock = _Clock()
     group = (remediation.name, ACCOUNT, REGION)
     ahead = ReadAhead({group: ["sg-1", "sg-2", "sg-gone", "sg-1"]}, clock)
@@ -152,7 +151,7 @@ def test_a_change_by_another_delivery_since_the_read_means_reading_again() -> No
     def read_many(_client: Any, names: Any) -> dict[str, Any]:
         return {name: {"GroupId": name, "Rules": []} for name in names}
 
-    remediation = replace(REVOKE_PUBLIC_INGRESS, read_many=read_many)
+    remediation = REVOKE_PUBLIC_INGRESS._replace(read_many=read_many)
     group = (remediation.name, ACCOUNT, REGION)
     wall = _Clock()
     wall.now = 1_000_000.0

@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +99,8 @@ def test_duplicate_remediation_names_are_an_error() -> None:
 
 def test_key_writes_need_a_remediation_that_takes_a_key() -> None:
     remediation = catalog()["s3.block-bucket-public-access"]
-    keyless = replace(
-        remediation, permissions=replace(remediation.permissions, with_key=("kms:CreateGrant",))
+    keyless = remediation._replace(
+        permissions=remediation.permissions._replace(with_key=("kms:CreateGrant",))
     )
     with pytest.raises(RegistryError, match="takes no KMS key"):
         build_catalog([keyless])
@@ -196,7 +195,7 @@ def test_every_risk_class_has_a_default_mode_and_only_safe_fixes_run_on_their_ow
 @pytest.mark.parametrize("risk", list(Risk), ids=str)
 def test_a_rule_without_a_mode_takes_its_class_default_and_one_with_a_mode_keeps_it(risk: Risk) -> None:
     remediation = next(iter(catalog().values()))
-    probe = {remediation.name: replace(remediation, risk=risk)}
+    probe = {remediation.name: remediation._replace(risk=risk)}
     rule = {"id": "probe", "control": "X.1", "remediation": remediation.name}
     implicit = build_registry({"version": 1, "rules": [rule]}, probe).by_id("probe")
     assert implicit.mode == DEFAULT_MODE[risk] and not implicit.overrides_mode

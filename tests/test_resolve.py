@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from engine.notes import NOTE_LIMIT, note_for
 from engine.parse import parse_event
 from engine.resolve import BATCH_LIMIT, needs_update, plan_updates
@@ -14,7 +12,7 @@ FINDING = parse_event(load_event("securityhub-imported-s3.17-consolidated.json")
 
 
 def outcome(index: int, status: Status = Status.REMEDIATED, **fields: object) -> Outcome:
-    finding = replace(FINDING, finding_id=f"{FINDING.finding_id}-{index}")
+    finding = FINDING._replace(finding_id=f"{FINDING.finding_id}-{index}")
     return Outcome(
         finding=finding,
         status=status,
@@ -44,7 +42,7 @@ def test_different_notes_or_statuses_never_share_a_call() -> None:
 
 def test_note_is_cut_to_security_hub_limit() -> None:
     many = tuple(Change(f"ingress sgr-{i:017x}", "tcp 0-65535 from 0.0.0.0/0", "revoked") for i in range(40))
-    long = replace(outcome(1), changes=many)
+    long = outcome(1)._replace(changes=many)
     note = note_for(long)
     assert len(note) <= NOTE_LIMIT and note.endswith("(full report in the engine's logs)")
 
@@ -52,7 +50,7 @@ def test_note_is_cut_to_security_hub_limit() -> None:
 def test_loop_guard_skips_an_update_that_changes_nothing() -> None:
     planned = outcome(1, Status.PLANNED)
     note = note_for(planned)
-    echoed = replace(planned, finding=replace(planned.finding, note_text=note))
+    echoed = planned._replace(finding=planned.finding._replace(note_text=note))
     assert needs_update(planned, note)
     assert not needs_update(echoed, note)
 

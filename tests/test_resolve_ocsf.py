@@ -3,7 +3,6 @@ and what each per-finding error code means for a retry."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ ASFF = parse_event(load_event("securityhub-imported-s3.17-consolidated.json")).f
 
 def outcome(index: int, status: Status = Status.REMEDIATED, finding: Any = OCSF, **fields: Any) -> Outcome:
     return Outcome(
-        finding=replace(finding, finding_id=f"{finding.finding_id}-{index}"),
+        finding=finding._replace(finding_id=f"{finding.finding_id}-{index}"),
         status=status,
         rule_id="s3-bucket-kms-encryption",
         remediation="s3.enable-default-encryption",
@@ -70,11 +69,11 @@ def test_v1_and_v2_findings_never_share_a_call_and_each_batch_holds_100() -> Non
 def test_loop_guard_compares_ocsf_status_names() -> None:
     done = outcome(1)
     note = note_for(done)
-    echoed = replace(done, finding=replace(done.finding, workflow_status="Resolved", note_text=note))
+    echoed = done._replace(finding=done.finding._replace(workflow_status="Resolved", note_text=note))
     assert needs_update(done, note) and not needs_update(echoed, note)
     waiting = outcome(2, Status.HELD, reason="flap breaker")
     note = note_for(waiting)
-    echoed = replace(waiting, finding=replace(waiting.finding, workflow_status="In Progress", note_text=note))
+    echoed = waiting._replace(finding=waiting.finding._replace(workflow_status="In Progress", note_text=note))
     assert not needs_update(echoed, note)
 
 

@@ -9,7 +9,6 @@ finding and notifies once; the custom action (and `remediator invoke --approve`)
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import boto3
@@ -176,7 +175,7 @@ def test_creates_resources_rule_waits_like_a_workload_affecting_one(world: dict[
     assert DEFAULT_MODE[Risk.CREATES_RESOURCES] == "manual"
     (url,) = estate.create_unencrypted_queue(estate.REGION).values()
     queue = catalog()["sqs.enable-queue-encryption"]
-    costly = {**catalog(), queue.name: replace(queue, risk=Risk.CREATES_RESOURCES)}
+    costly = {**catalog(), queue.name: queue._replace(risk=Risk.CREATES_RESOURCES)}
     document = json.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
     engine, recorder = make_engine(settings(world))
     engine.registry = build_registry(document, costly)

@@ -221,7 +221,6 @@ def test_member_parameters_are_documented() -> None:
 
 
 def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> None:
-    from dataclasses import replace
 
     from remediations import catalog
     from remediations.base import Permissions
@@ -230,8 +229,7 @@ def test_a_new_rule_and_family_change_routing_and_iam_without_hand_edits() -> No
     base = catalog()["s3.enable-default-encryption"]
     with_kinesis = {
         **catalog(),
-        "kinesis.encrypt-stream": replace(
-            base,
+        "kinesis.encrypt-stream": base._replace(
             name="kinesis.encrypt-stream",
             permissions=Permissions(
                 read=("kinesis:DescribeStream",), write=("kinesis:StartStreamEncryption",)

@@ -392,15 +392,13 @@ def test_destinations_are_read_only_under_the_baseline_prefix() -> None:
 
 def test_a_role_destination_is_passed_only_as_itself_and_only_to_its_service() -> None:
     """`iam:PassRole` on exactly the baseline role a destination names, for its service, in both templates."""
-    from dataclasses import replace
 
     from remediations.destinations import CLOUDTRAIL_LOGS_ROLE, PASS_ROLE
 
     logging = catalog()["s3.enable-server-access-logging"]
     with_role = {
         **catalog(),
-        logging.name: replace(
-            logging,
+        logging.name: logging._replace(
             parameters={**logging.parameters, CLOUDTRAIL_LOGS_ROLE.parameter: {"type": "string"}},
             destinations=(*logging.destinations, CLOUDTRAIL_LOGS_ROLE),
         ),

@@ -4,7 +4,6 @@ and only resources in the finding's account and Region (`cloud.account.uid`, `cl
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -47,7 +46,7 @@ def ocsf_event(**changes: Any) -> dict[str, Any]:
 )
 def test_only_security_hubs_productv2_is_trusted(product: str, vendor: str | None, trusted: bool) -> None:
     (finding,) = parse_event(load_event(OCSF_EVENT)).findings
-    finding = replace(finding, product_arn=product, company_name=vendor)
+    finding = finding._replace(product_arn=product, company_name=vendor)
     assert (foreign_producer(finding) == "") is trusted
 
 
