@@ -66,6 +66,8 @@ class ReadAhead:
         self, remediation: Remediation, resource: Resource, client: Any, journal: Journal | None = None
     ) -> State | None:
         """The resource's state, read with its group on first use; None: read it alone."""
+        if not self._unread and not self._states:  # nothing was or will be read ahead (most batches)
+            return None
         group = (remediation.name, resource.account_id, resource.region)
         with self._lock:
             names = self._unread.pop(group, None)
