@@ -149,8 +149,10 @@ class Engine:
     def _within_budget(self, finding: Finding, shared: bool) -> Outcome | None:
         """Start a finding only with time left to finish it and flush its note; else leave it to the retry."""
         deadline = self.clients.deadline.current
+        if deadline is None or deadline.may_work():
+            return self.process(finding, shared)
         rule = self.registry.match(finding.lookup_keys)
-        if deadline is None or deadline.may_work() or not isinstance(rule, Rule):  # no AWS call to make
+        if not isinstance(rule, Rule):  # no AWS call to make
             return self.process(finding, shared)
         if shared and not self.owns(rule):
             return None

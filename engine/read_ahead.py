@@ -109,9 +109,11 @@ def plan_read_ahead(findings: Iterable[Finding], registry: Registry, settings: S
         wanted.setdefault((rule.remediation.name, resource.account_id, resource.region), []).append(
             resource.name
         )
-    return ReadAhead(wanted)
+    return ReadAhead(wanted) if wanted else _NOTHING
 
 
+#: The read-ahead of a batch that reads nothing ahead (most): empty for good, so one serves all.
+_NOTHING = ReadAhead({})
 _CURRENT: ContextVar[ReadAhead | None] = ContextVar("read_ahead", default=None)
 
 
