@@ -29,33 +29,37 @@ SCID_STANDARDS = ("aws-foundational-security-best-practices/", "nist-800-53/", C
 #: Security Hub's service-linked rules: `securityhub-<rule>-<8 hex>` (AWS's doc example: `-12345`).
 _SECURITYHUB_RULE = re.compile(r"^securityhub-(?P<base>.+?)(?:-(?=[a-z]*[0-9])[0-9a-z]{4,12})?$")
 _CONFORMANCE_PACK_RULE = re.compile(r"^(?P<base>.+?)-conformance-pack-[a-z0-9]+$")
+_STANDARDS_ARN = re.compile(r"(?:standards|ruleset)/(?P<standard>[^/]+/v/[^/]+)")
+#: Literals each pattern above needs: a text without one cannot match, so it is not searched (a
+#: finding's keys are built for every finding, and most patterns miss on any one of them).
+_SUBSCRIPTION_MARK, _VERSION_MARK = ":subscription/", "/v/"
+_SECURITYHUB_PREFIX, _CONFORMANCE_PACK_MARK = "securityhub-", "-conformance-pack-"
 
 
 def finding_keys(finding: Mapping[str, Any]) -> tuple[str, ...]:
     """Registry keys for an ASFF finding, most specific first, without duplicates."""
-    return tuple(dict.fromkeys(_finding_keys(finding)))
-
-
-def _finding_keys(finding: Mapping[str, Any]) -> Iterator[str]:
     compliance = finding.get("Compliance") or {}
     product_fields = finding.get("ProductFields") or {}
+    keys = []
     if compliance.get("SecurityControlId"):
-        yield control_key(compliance["SecurityControlId"])
+        keys.append(control_key(compliance["SecurityControlId"]))
     finding_id = str(finding.get("Id", ""))
     if match := _CONSOLIDATED_ID.search(finding_id):
-        yield control_key(match["control"])
+        keys.append(control_key(match["control"]))
     generator = str(finding.get("GeneratorId", ""))
     if match := _CONSOLIDATED_GENERATOR.match(generator):
-        yield control_key(match["control"])
-    for match in (_GENERATOR.search(generator), _SUBSCRIPTION_ID.search(finding_id)):
-        if match:
-            yield from _standard_keys(match["standard"], match["control"])
-    standard = standard_of(product_fields)
-    for field in ("ControlId", "RuleId"):
-        if standard and product_fields.get(field):
-            yield from _standard_keys(standard, product_fields[field])
+        keys.append(control_key(match["control"]))
+    if _VERSION_MARK in generator and (match := _GENERATOR.search(generator)):
+        keys.extend(_standard_keys(match["standard"], match["control"]))
+    if _SUBSCRIPTION_MARK in finding_id and (match := _SUBSCRIPTION_ID.search(finding_id)):
+        keys.extend(_standard_keys(match["standard"], match["control"]))
+    if standard := standard_of(product_fields):
+        for field in ("ControlId", "RuleId"):
+            if product_fields.get(field):
+                keys.extend(_standard_keys(standard, product_fields[field]))
     if product_fields.get("RelatedAWSResources:0/name"):
-        yield from config_rule_keys(product_fields["RelatedAWSResources:0/name"])
+        keys.extend(config_rule_keys(product_fields["RelatedAWSResources:0/name"]))
+    return tuple(dict.fromkeys(keys))
 
 
 def ocsf_finding_keys(finding: Mapping[str, Any]) -> tuple[str, ...]:
@@ -86,9 +90,7 @@ def _ocsf_finding_keys(finding: Mapping[str, Any]) -> Iterator[str]:
 def standard_of(product_fields: Mapping[str, Any]) -> str:
     """`<standard>/v/<version>` from `StandardsArn` / `StandardsGuideArn`, or ''."""
     for field in ("StandardsArn", "StandardsGuideArn"):
-        if match := re.search(
-            r"(?:standards|ruleset)/(?P<standard>[^/]+/v/[^/]+)", str(product_fields.get(field, ""))
-        ):
+        if field in product_fields and (match := _STANDARDS_ARN.search(str(product_fields[field]))):
             return match["standard"]
     return ""
 
@@ -102,7 +104,8 @@ def _standard_keys(standard: str, control: str) -> Iterator[str]:
 def config_rule_keys(rule_name: str) -> tuple[str, ...]:
     """Keys for a Config rule name: as given, then without Security Hub's or a pack's decoration."""
     keys = [config_key(rule_name)]
-    for pattern in (_SECURITYHUB_RULE, _CONFORMANCE_PACK_RULE):
-        if match := pattern.match(rule_name):
-            keys.append(config_key(match["base"]))
+    if rule_name.startswith(_SECURITYHUB_PREFIX) and (match := _SECURITYHUB_RULE.match(rule_name)):
+        keys.append(config_key(match["base"]))
+    if _CONFORMANCE_PACK_MARK in rule_name and (match := _CONFORMANCE_PACK_RULE.match(rule_name)):
+        keys.append(config_key(match["base"]))
     return tuple(dict.fromkeys(keys))

@@ -18,23 +18,40 @@ APPLY_HINT = "Run the custom action (or `remediator invoke --approve`) to apply.
 
 
 def note_for(outcome: Outcome) -> str:
+    """The note for `outcome`; only its own status's text is built (this runs for every finding)."""
     if outcome.status is Status.WAITING:
         return waiting_note(outcome)
-    rule = f"rule {outcome.rule_id} ({outcome.remediation})" if outcome.rule_id else ""
-    changes = "; ".join(change.describe() for change in outcome.changes)
-    text = {
-        Status.REMEDIATED: f"Remediated by {rule}: {changes}",
-        Status.ALREADY_COMPLIANT: f"Remediated by {rule} on an earlier delivery, {outcome.earlier}"
-        if outcome.earlier
-        else f"Already compliant, nothing changed ({rule}).",
-        Status.PLANNED: f"Dry run, nothing changed. {rule} would change: {changes}",
-        Status.SKIPPED: f"Not remediated: {outcome.reason}.",
-        Status.HELD: f"Not remediated: {outcome.reason}."
-        if outcome.error_code == LIMIT_CODE
-        else f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); check the pipelines or people that manage it.",
-        Status.FAILED: f"Remediation failed ({rule}): {outcome.reason}",
-    }[outcome.status]
+    text = _status_text(outcome)
     return truncate(f"{PREFIX} {text} {outcome.remark}" if outcome.remark else f"{PREFIX} {text}")
+
+
+def _status_text(outcome: Outcome) -> str:
+    rule = f"rule {outcome.rule_id} ({outcome.remediation})" if outcome.rule_id else ""
+    match outcome.status:
+        case Status.REMEDIATED:
+            return f"Remediated by {rule}: {_changes(outcome)}"
+        case Status.ALREADY_COMPLIANT if outcome.earlier:
+            return f"Remediated by {rule} on an earlier delivery, {outcome.earlier}"
+        case Status.ALREADY_COMPLIANT:
+            return f"Already compliant, nothing changed ({rule})."
+        case Status.PLANNED:
+            return f"Dry run, nothing changed. {rule} would change: {_changes(outcome)}"
+        case Status.SKIPPED:
+            return f"Not remediated: {outcome.reason}."
+        case Status.HELD if outcome.error_code == LIMIT_CODE:
+            return f"Not remediated: {outcome.reason}."
+        case Status.HELD:
+            return (
+                f"Not remediated: {outcome.reason}. Something keeps reverting this resource ({rule}); "
+                "check the pipelines or people that manage it."
+            )
+        case Status.FAILED:
+            return f"Remediation failed ({rule}): {outcome.reason}"
+    raise KeyError(outcome.status)
+
+
+def _changes(outcome: Outcome) -> str:
+    return "; ".join(change.describe() for change in outcome.changes)
 
 
 def waiting_note(outcome: Outcome) -> str:
@@ -43,8 +60,7 @@ def waiting_note(outcome: Outcome) -> str:
     remark = f"{outcome.remark} " if outcome.remark else ""
     head = f"{PREFIX} {remark}Waiting for a person: {outcome.reason}. It would change: "
     tail = f". {outcome.hint or APPLY_HINT}"
-    changes = "; ".join(change.describe() for change in outcome.changes)
-    return head + truncate(changes, NOTE_LIMIT - len(head) - len(tail)) + tail
+    return head + truncate(_changes(outcome), NOTE_LIMIT - len(head) - len(tail)) + tail
 
 
 def truncate(text: str, limit: int = NOTE_LIMIT) -> str:

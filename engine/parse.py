@@ -157,7 +157,7 @@ def _non_blank(*values: Any) -> bool:
 def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: FindingSource) -> Finding:
     account = raw["AwsAccountId"]
     region = raw.get("Region") or _arn_region(raw["ProductArn"]) or event["region"]
-    resources = tuple(_asff_resource(item, account, region) for item in raw["Resources"])
+    resources = tuple([_asff_resource(item, account, region) for item in raw["Resources"]])
     compliance = raw.get("Compliance") or {}
     product_fields = raw.get("ProductFields") or {}
     return Finding(
@@ -171,7 +171,7 @@ def _asff_finding(event: Mapping[str, Any], raw: Mapping[str, Any], source: Find
         lookup_keys=finding_keys(raw),
         finding_id=raw["Id"],
         product_arn=raw["ProductArn"],
-        company_name=raw.get("CompanyName") if isinstance(raw.get("CompanyName"), str) else None,
+        company_name=company if isinstance(company := raw.get("CompanyName"), str) else None,
         control_id=compliance.get("SecurityControlId")
         or product_fields.get("ControlId")
         or product_fields.get("RuleId"),
@@ -275,7 +275,7 @@ def _asff_resource(item: Mapping[str, Any], account: str, region: str) -> Resour
         region=item.get("Region") or region,
         partition=item.get("Partition") or _arn_partition(arn) or "aws",
         arn=arn,
-        tags=tuple(sorted((item.get("Tags") or {}).items())),
+        tags=tuple(sorted(tags.items())) if (tags := item.get("Tags")) else (),
     )
 
 

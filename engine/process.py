@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from functools import partial
@@ -148,7 +147,7 @@ class Engine:
             "dry_run": self.settings.dry_run,
             "findings": [outcome.report() for outcome in outcomes],
             "invalid": [str(error) for error in parsed.errors],
-            "summary": dict(Counter(outcome.status.value for outcome in outcomes)),
+            "summary": _count_statuses(outcomes),
             "problems": problems,
         }
         unrecorded = len(parsed.errors) - len(parsed.invalid_identifiers)
@@ -166,8 +165,10 @@ class Engine:
     def _within_budget(self, finding: Finding, shared: bool) -> Outcome | None:
         """Start a finding only with time left to finish it and flush its note; else leave it to the retry."""
         deadline = self.clients.deadline.current
+        if deadline is None or deadline.may_work():
+            return self.process(finding, shared)
         rule = self.registry.match(finding.lookup_keys)
-        if deadline is None or deadline.may_work() or not isinstance(rule, Rule):  # no AWS call to make
+        if not isinstance(rule, Rule):  # no AWS call to make
             return self.process(finding, shared)
         if shared and not self.owns(rule):
             return None
@@ -241,16 +242,8 @@ class Engine:
             if isinstance(found, Outcome):
                 return found
             decision = found
-        skip = partial(
-            Outcome,
-            finding=finding,
-            status=Status.SKIPPED,
-            rule_id=decision.rule.id,
-            remediation=decision.rule.remediation.name,
-            safety_skip=True,
-        )
         if reason:
-            return skip(reason=reason)
+            return _skip(finding, decision, reason=reason)
         try:
             verdict = excluded(
                 decision.resource,
@@ -264,7 +257,9 @@ class Engine:
                 exemptions=self.exemptions,
             )
         except (ClientError, BotoCoreError, ExemptionReadError) as error:
-            return skip(
+            return _skip(
+                finding,
+                decision,
                 status=Status.FAILED,
                 reason=f"state table: exceptions: {error}",
                 error_code=StateStoreError.code,
@@ -272,7 +267,7 @@ class Engine:
                 safety_skip=False,
             )
         if verdict.skip:
-            return skip(reason=verdict.skip, remark=verdict.remark)
+            return _skip(finding, decision, reason=verdict.skip, remark=verdict.remark)
         if self.approvals and self.approvals.handles(finding, decision):
             result = self.approvals.run(finding, decision, partial(self._act, finding))
         else:
@@ -423,6 +418,25 @@ class Engine:
             )
             outcomes.append(Outcome(finding=stub, status=Status.FAILED, reason=f"invalid finding: {error}"))
         return outcomes
+
+
+def _skip(finding: Finding, decision: Decision, **fields: Any) -> Outcome:
+    """A finding an exclusion keeps the engine off (`fields` say otherwise, e.g. a failed read)."""
+    return Outcome(
+        **{"status": Status.SKIPPED, "safety_skip": True, **fields},
+        finding=finding,
+        rule_id=decision.rule.id,
+        remediation=decision.rule.remediation.name,
+    )
+
+
+def _count_statuses(outcomes: list[Outcome]) -> dict[str, int]:
+    """Outcomes per status, in order of first appearance (what `dict(Counter(...))` gives, for less)."""
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        status = outcome.status.value
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def result_calls(journal: Journal) -> Iterator[ApiCall]:

@@ -13,8 +13,7 @@ call and after each step, so what was changed is known even when a later call fa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -179,23 +178,40 @@ def read_back(remediation: Remediation, client: Any, decision: Decision) -> Any:
         return None  # unknown: `remediator undo` then needs --force, and says so
 
 
-@contextmanager
-def aws_errors(step: str) -> Iterator[None]:
+def aws_errors(step: str) -> AwsErrors:
     """Translate botocore errors raised by a remediation step into `RemediationFailedError`.
 
     A response botocore cannot parse (`ResponseParserError`, which is no `BotoCoreError`) is a
     failed call too: it fails this finding alone, never the event and the findings beside it.
     """
-    try:
-        yield
-    except ResponseParserError as error:
-        raise RemediationFailedError(str(error), error_code="ResponseParserError", operation=step) from error
-    except ClientError as error:
-        details = error.response.get("Error", {})
-        raise RemediationFailedError(
-            details.get("Message", str(error)),
-            error_code=details.get("Code", "Unknown"),
-            operation=error.operation_name,
-        ) from error
-    except BotoCoreError as error:
-        raise RemediationFailedError(str(error), error_code=type(error).__name__, operation=step) from error
+    return AwsErrors(step)
+
+
+class AwsErrors:
+    """`aws_errors` as a class: every finding enters one, and a `@contextmanager` generator costs
+    three times as much to enter and leave (~1.5 µs of the engine's overhead per finding)."""
+
+    __slots__ = ("step",)
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: Any) -> None:
+        if isinstance(error, ResponseParserError):
+            raise RemediationFailedError(
+                str(error), error_code="ResponseParserError", operation=self.step
+            ) from error
+        if isinstance(error, ClientError):
+            details = error.response.get("Error", {})
+            raise RemediationFailedError(
+                details.get("Message", str(error)),
+                error_code=details.get("Code", "Unknown"),
+                operation=error.operation_name,
+            ) from error
+        if isinstance(error, BotoCoreError):
+            raise RemediationFailedError(
+                str(error), error_code=type(error).__name__, operation=self.step
+            ) from error

@@ -16,19 +16,15 @@ def validate(data, custom_formats={}, name_prefix=None):
         data__missing_keys = set(['findings']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['findings'], 'properties': {'actionName': {'type': 'string'}, 'actionDescription': {'type': 'string'}, 'findings': {'type': 'array', 'minItems': 1, 'maxItems': 100}}}, rule='required')
-        data_keys = set(data.keys())
-        if "actionName" in data_keys:
-            data_keys.remove("actionName")
+        if "actionName" in data:
             data__actionName = data["actionName"]
             if not isinstance(data__actionName, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".actionName must be string", value=data__actionName, name="" + (name_prefix or "data") + ".actionName", definition={'type': 'string'}, rule='type')
-        if "actionDescription" in data_keys:
-            data_keys.remove("actionDescription")
+        if "actionDescription" in data:
             data__actionDescription = data["actionDescription"]
             if not isinstance(data__actionDescription, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".actionDescription must be string", value=data__actionDescription, name="" + (name_prefix or "data") + ".actionDescription", definition={'type': 'string'}, rule='type')
-        if "findings" in data_keys:
-            data_keys.remove("findings")
+        if "findings" in data:
             data__findings = data["findings"]
             if not isinstance(data__findings, (list, tuple)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".findings must be array", value=data__findings, name="" + (name_prefix or "data") + ".findings", definition={'type': 'array', 'minItems': 1, 'maxItems': 100}, rule='type')

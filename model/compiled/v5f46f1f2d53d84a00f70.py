@@ -25,9 +25,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         data__missing_keys = set(['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['configRuleName', 'resourceType', 'resourceId', 'awsAccountId', 'awsRegion', 'newEvaluationResult'], 'properties': {'configRuleName': {'type': 'string', 'minLength': 1, 'maxLength': 128}, 'configRuleARN': {'type': 'string', 'pattern': '^arn:aws(-[a-z]+)*:config:[a-z0-9-]+:[0-9]{12}:config-rule/[A-Za-z0-9/._-]+$'}, 'resourceType': {'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, 'resourceId': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'awsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'awsRegion': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'messageType': {'type': 'string'}, 'newEvaluationResult': {'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}}}, rule='required')
-        data_keys = set(data.keys())
-        if "configRuleName" in data_keys:
-            data_keys.remove("configRuleName")
+        if "configRuleName" in data:
             data__configRuleName = data["configRuleName"]
             if not isinstance(data__configRuleName, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".configRuleName must be string", value=data__configRuleName, name="" + (name_prefix or "data") + ".configRuleName", definition={'type': 'string', 'minLength': 1, 'maxLength': 128}, rule='type')
@@ -37,24 +35,21 @@ def validate(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".configRuleName must be longer than or equal to 1 characters", value=data__configRuleName, name="" + (name_prefix or "data") + ".configRuleName", definition={'type': 'string', 'minLength': 1, 'maxLength': 128}, rule='minLength')
                 if data__configRuleName_len > 128:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".configRuleName must be shorter than or equal to 128 characters", value=data__configRuleName, name="" + (name_prefix or "data") + ".configRuleName", definition={'type': 'string', 'minLength': 1, 'maxLength': 128}, rule='maxLength')
-        if "configRuleARN" in data_keys:
-            data_keys.remove("configRuleARN")
+        if "configRuleARN" in data:
             data__configRuleARN = data["configRuleARN"]
             if not isinstance(data__configRuleARN, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".configRuleARN must be string", value=data__configRuleARN, name="" + (name_prefix or "data") + ".configRuleARN", definition={'type': 'string', 'pattern': '^arn:aws(-[a-z]+)*:config:[a-z0-9-]+:[0-9]{12}:config-rule/[A-Za-z0-9/._-]+$'}, rule='type')
             if isinstance(data__configRuleARN, str):
                 if not REGEX_PATTERNS['^arn:aws(-[a-z]+)*:config:[a-z0-9-]+:[0-9]{12}:config-rule/[A-Za-z0-9/._-]+$'].search(data__configRuleARN):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".configRuleARN must match pattern ^arn:aws(-[a-z]+)*:config:[a-z0-9-]+:[0-9]{12}:config-rule/[A-Za-z0-9/._-]+$", value=data__configRuleARN, name="" + (name_prefix or "data") + ".configRuleARN", definition={'type': 'string', 'pattern': '^arn:aws(-[a-z]+)*:config:[a-z0-9-]+:[0-9]{12}:config-rule/[A-Za-z0-9/._-]+$'}, rule='pattern')
-        if "resourceType" in data_keys:
-            data_keys.remove("resourceType")
+        if "resourceType" in data:
             data__resourceType = data["resourceType"]
             if not isinstance(data__resourceType, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must be string", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, rule='type')
             if isinstance(data__resourceType, str):
                 if not REGEX_PATTERNS['^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'].search(data__resourceType):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceType must match pattern ^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$", value=data__resourceType, name="" + (name_prefix or "data") + ".resourceType", definition={'type': 'string', 'pattern': '^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$'}, rule='pattern')
-        if "resourceId" in data_keys:
-            data_keys.remove("resourceId")
+        if "resourceId" in data:
             data__resourceId = data["resourceId"]
             if not isinstance(data__resourceId, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be string", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='type')
@@ -64,29 +59,25 @@ def validate(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must be longer than or equal to 1 characters", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='minLength')
                 if not REGEX_PATTERNS['^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'].search(data__resourceId):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resourceId must match pattern ^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+", value=data__resourceId, name="" + (name_prefix or "data") + ".resourceId", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='pattern')
-        if "awsAccountId" in data_keys:
-            data_keys.remove("awsAccountId")
+        if "awsAccountId" in data:
             data__awsAccountId = data["awsAccountId"]
             if not isinstance(data__awsAccountId, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsAccountId must be string", value=data__awsAccountId, name="" + (name_prefix or "data") + ".awsAccountId", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='type')
             if isinstance(data__awsAccountId, str):
                 if not REGEX_PATTERNS['^[0-9]{12}$'].search(data__awsAccountId):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsAccountId must match pattern ^[0-9]{12}$", value=data__awsAccountId, name="" + (name_prefix or "data") + ".awsAccountId", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='pattern')
-        if "awsRegion" in data_keys:
-            data_keys.remove("awsRegion")
+        if "awsRegion" in data:
             data__awsRegion = data["awsRegion"]
             if not isinstance(data__awsRegion, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must be string", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
             if isinstance(data__awsRegion, str):
                 if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__awsRegion):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".awsRegion must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__awsRegion, name="" + (name_prefix or "data") + ".awsRegion", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
-        if "messageType" in data_keys:
-            data_keys.remove("messageType")
+        if "messageType" in data:
             data__messageType = data["messageType"]
             if not isinstance(data__messageType, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".messageType must be string", value=data__messageType, name="" + (name_prefix or "data") + ".messageType", definition={'type': 'string'}, rule='type')
-        if "newEvaluationResult" in data_keys:
-            data_keys.remove("newEvaluationResult")
+        if "newEvaluationResult" in data:
             data__newEvaluationResult = data["newEvaluationResult"]
             if not isinstance(data__newEvaluationResult, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".newEvaluationResult must be object", value=data__newEvaluationResult, name="" + (name_prefix or "data") + ".newEvaluationResult", definition={'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}, rule='type')
@@ -95,9 +86,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__newEvaluationResult__missing_keys = set(['complianceType']) - data__newEvaluationResult.keys()
                 if data__newEvaluationResult__missing_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".newEvaluationResult must contain " + (str(sorted(data__newEvaluationResult__missing_keys)) + " properties"), value=data__newEvaluationResult, name="" + (name_prefix or "data") + ".newEvaluationResult", definition={'type': 'object', 'required': ['complianceType'], 'properties': {'complianceType': {'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}}}, rule='required')
-                data__newEvaluationResult_keys = set(data__newEvaluationResult.keys())
-                if "complianceType" in data__newEvaluationResult_keys:
-                    data__newEvaluationResult_keys.remove("complianceType")
+                if "complianceType" in data__newEvaluationResult:
                     data__newEvaluationResult__complianceType = data__newEvaluationResult["complianceType"]
                     if not (isinstance(data__newEvaluationResult__complianceType, str) and data__newEvaluationResult__complianceType == 'COMPLIANT' or isinstance(data__newEvaluationResult__complianceType, str) and data__newEvaluationResult__complianceType == 'NON_COMPLIANT' or isinstance(data__newEvaluationResult__complianceType, str) and data__newEvaluationResult__complianceType == 'NOT_APPLICABLE' or isinstance(data__newEvaluationResult__complianceType, str) and data__newEvaluationResult__complianceType == 'INSUFFICIENT_DATA'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".newEvaluationResult.complianceType must be one of ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']", value=data__newEvaluationResult__complianceType, name="" + (name_prefix or "data") + ".newEvaluationResult.complianceType", definition={'enum': ['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']}, rule='enum')

@@ -26,9 +26,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         data__missing_keys = set(['Id', 'ProductArn', 'AwsAccountId', 'Resources']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['Id', 'ProductArn', 'AwsAccountId', 'Resources'], 'properties': {'Id': {'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, 'ProductArn': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'CompanyName': {'type': 'string'}, 'GeneratorId': {'type': 'string'}, 'AwsAccountId': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'Region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'RecordState': {'enum': ['ACTIVE', 'ARCHIVED']}, 'Compliance': {'type': 'object', 'properties': {'Status': {'enum': ['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']}, 'SecurityControlId': {'type': 'string'}}}, 'Workflow': {'type': 'object', 'properties': {'Status': {'enum': ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']}}}, 'Note': {'type': 'object', 'properties': {'Text': {'type': 'string'}}}, 'ProductFields': {'type': 'object', 'additionalProperties': {'type': 'string'}}, 'Resources': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['Type', 'Id'], 'properties': {'Type': {'type': 'string', 'minLength': 1}, 'Id': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'Partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'Region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'Tags': {'type': 'object', 'additionalProperties': {'type': 'string'}}}}}}}, rule='required')
-        data_keys = set(data.keys())
-        if "Id" in data_keys:
-            data_keys.remove("Id")
+        if "Id" in data:
             data__Id = data["Id"]
             if not isinstance(data__Id, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Id must be string", value=data__Id, name="" + (name_prefix or "data") + ".Id", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='type')
@@ -40,91 +38,74 @@ def validate(data, custom_formats={}, name_prefix=None):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Id must be shorter than or equal to 512 characters", value=data__Id, name="" + (name_prefix or "data") + ".Id", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='maxLength')
                 if not REGEX_PATTERNS['\\S'].search(data__Id):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Id must match pattern \\S", value=data__Id, name="" + (name_prefix or "data") + ".Id", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='pattern')
-        if "ProductArn" in data_keys:
-            data_keys.remove("ProductArn")
+        if "ProductArn" in data:
             data__ProductArn = data["ProductArn"]
             if not isinstance(data__ProductArn, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".ProductArn must be string", value=data__ProductArn, name="" + (name_prefix or "data") + ".ProductArn", definition={'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, rule='type')
             if isinstance(data__ProductArn, str):
                 if not REGEX_PATTERNS['^arn:aws[a-z-]*:securityhub:'].search(data__ProductArn):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".ProductArn must match pattern ^arn:aws[a-z-]*:securityhub:", value=data__ProductArn, name="" + (name_prefix or "data") + ".ProductArn", definition={'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, rule='pattern')
-        if "CompanyName" in data_keys:
-            data_keys.remove("CompanyName")
+        if "CompanyName" in data:
             data__CompanyName = data["CompanyName"]
             if not isinstance(data__CompanyName, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".CompanyName must be string", value=data__CompanyName, name="" + (name_prefix or "data") + ".CompanyName", definition={'type': 'string'}, rule='type')
-        if "GeneratorId" in data_keys:
-            data_keys.remove("GeneratorId")
+        if "GeneratorId" in data:
             data__GeneratorId = data["GeneratorId"]
             if not isinstance(data__GeneratorId, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".GeneratorId must be string", value=data__GeneratorId, name="" + (name_prefix or "data") + ".GeneratorId", definition={'type': 'string'}, rule='type')
-        if "AwsAccountId" in data_keys:
-            data_keys.remove("AwsAccountId")
+        if "AwsAccountId" in data:
             data__AwsAccountId = data["AwsAccountId"]
             if not isinstance(data__AwsAccountId, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".AwsAccountId must be string", value=data__AwsAccountId, name="" + (name_prefix or "data") + ".AwsAccountId", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='type')
             if isinstance(data__AwsAccountId, str):
                 if not REGEX_PATTERNS['^[0-9]{12}$'].search(data__AwsAccountId):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".AwsAccountId must match pattern ^[0-9]{12}$", value=data__AwsAccountId, name="" + (name_prefix or "data") + ".AwsAccountId", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='pattern')
-        if "Region" in data_keys:
-            data_keys.remove("Region")
+        if "Region" in data:
             data__Region = data["Region"]
             if not isinstance(data__Region, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Region must be string", value=data__Region, name="" + (name_prefix or "data") + ".Region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
             if isinstance(data__Region, str):
                 if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__Region):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Region must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__Region, name="" + (name_prefix or "data") + ".Region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
-        if "RecordState" in data_keys:
-            data_keys.remove("RecordState")
+        if "RecordState" in data:
             data__RecordState = data["RecordState"]
             if not (isinstance(data__RecordState, str) and data__RecordState == 'ACTIVE' or isinstance(data__RecordState, str) and data__RecordState == 'ARCHIVED'):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".RecordState must be one of ['ACTIVE', 'ARCHIVED']", value=data__RecordState, name="" + (name_prefix or "data") + ".RecordState", definition={'enum': ['ACTIVE', 'ARCHIVED']}, rule='enum')
-        if "Compliance" in data_keys:
-            data_keys.remove("Compliance")
+        if "Compliance" in data:
             data__Compliance = data["Compliance"]
             if not isinstance(data__Compliance, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Compliance must be object", value=data__Compliance, name="" + (name_prefix or "data") + ".Compliance", definition={'type': 'object', 'properties': {'Status': {'enum': ['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']}, 'SecurityControlId': {'type': 'string'}}}, rule='type')
             data__Compliance_is_dict = isinstance(data__Compliance, dict)
             if data__Compliance_is_dict:
-                data__Compliance_keys = set(data__Compliance.keys())
-                if "Status" in data__Compliance_keys:
-                    data__Compliance_keys.remove("Status")
+                if "Status" in data__Compliance:
                     data__Compliance__Status = data__Compliance["Status"]
                     if not (isinstance(data__Compliance__Status, str) and data__Compliance__Status == 'PASSED' or isinstance(data__Compliance__Status, str) and data__Compliance__Status == 'WARNING' or isinstance(data__Compliance__Status, str) and data__Compliance__Status == 'FAILED' or isinstance(data__Compliance__Status, str) and data__Compliance__Status == 'NOT_AVAILABLE'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".Compliance.Status must be one of ['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']", value=data__Compliance__Status, name="" + (name_prefix or "data") + ".Compliance.Status", definition={'enum': ['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE']}, rule='enum')
-                if "SecurityControlId" in data__Compliance_keys:
-                    data__Compliance_keys.remove("SecurityControlId")
+                if "SecurityControlId" in data__Compliance:
                     data__Compliance__SecurityControlId = data__Compliance["SecurityControlId"]
                     if not isinstance(data__Compliance__SecurityControlId, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".Compliance.SecurityControlId must be string", value=data__Compliance__SecurityControlId, name="" + (name_prefix or "data") + ".Compliance.SecurityControlId", definition={'type': 'string'}, rule='type')
-        if "Workflow" in data_keys:
-            data_keys.remove("Workflow")
+        if "Workflow" in data:
             data__Workflow = data["Workflow"]
             if not isinstance(data__Workflow, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Workflow must be object", value=data__Workflow, name="" + (name_prefix or "data") + ".Workflow", definition={'type': 'object', 'properties': {'Status': {'enum': ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']}}}, rule='type')
             data__Workflow_is_dict = isinstance(data__Workflow, dict)
             if data__Workflow_is_dict:
-                data__Workflow_keys = set(data__Workflow.keys())
-                if "Status" in data__Workflow_keys:
-                    data__Workflow_keys.remove("Status")
+                if "Status" in data__Workflow:
                     data__Workflow__Status = data__Workflow["Status"]
                     if not (isinstance(data__Workflow__Status, str) and data__Workflow__Status == 'NEW' or isinstance(data__Workflow__Status, str) and data__Workflow__Status == 'NOTIFIED' or isinstance(data__Workflow__Status, str) and data__Workflow__Status == 'RESOLVED' or isinstance(data__Workflow__Status, str) and data__Workflow__Status == 'SUPPRESSED'):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".Workflow.Status must be one of ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']", value=data__Workflow__Status, name="" + (name_prefix or "data") + ".Workflow.Status", definition={'enum': ['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']}, rule='enum')
-        if "Note" in data_keys:
-            data_keys.remove("Note")
+        if "Note" in data:
             data__Note = data["Note"]
             if not isinstance(data__Note, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Note must be object", value=data__Note, name="" + (name_prefix or "data") + ".Note", definition={'type': 'object', 'properties': {'Text': {'type': 'string'}}}, rule='type')
             data__Note_is_dict = isinstance(data__Note, dict)
             if data__Note_is_dict:
-                data__Note_keys = set(data__Note.keys())
-                if "Text" in data__Note_keys:
-                    data__Note_keys.remove("Text")
+                if "Text" in data__Note:
                     data__Note__Text = data__Note["Text"]
                     if not isinstance(data__Note__Text, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".Note.Text must be string", value=data__Note__Text, name="" + (name_prefix or "data") + ".Note.Text", definition={'type': 'string'}, rule='type')
-        if "ProductFields" in data_keys:
-            data_keys.remove("ProductFields")
+        if "ProductFields" in data:
             data__ProductFields = data["ProductFields"]
             if not isinstance(data__ProductFields, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".ProductFields must be object", value=data__ProductFields, name="" + (name_prefix or "data") + ".ProductFields", definition={'type': 'object', 'additionalProperties': {'type': 'string'}}, rule='type')
@@ -136,8 +117,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__ProductFields_value = data__ProductFields.get(data__ProductFields_key)
                         if not isinstance(data__ProductFields_value, (str)):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".ProductFields.{data__ProductFields_key}".format(**locals()) + " must be string", value=data__ProductFields_value, name="" + (name_prefix or "data") + ".ProductFields.{data__ProductFields_key}".format(**locals()) + "", definition={'type': 'string'}, rule='type')
-        if "Resources" in data_keys:
-            data_keys.remove("Resources")
+        if "Resources" in data:
             data__Resources = data["Resources"]
             if not isinstance(data__Resources, (list, tuple)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources must be array", value=data__Resources, name="" + (name_prefix or "data") + ".Resources", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['Type', 'Id'], 'properties': {'Type': {'type': 'string', 'minLength': 1}, 'Id': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'Partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'Region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'Tags': {'type': 'object', 'additionalProperties': {'type': 'string'}}}}}, rule='type')
@@ -154,9 +134,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__Resources_item__missing_keys = set(['Type', 'Id']) - data__Resources_item.keys()
                         if data__Resources_item__missing_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}]".format(**locals()) + " must contain " + (str(sorted(data__Resources_item__missing_keys)) + " properties"), value=data__Resources_item, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['Type', 'Id'], 'properties': {'Type': {'type': 'string', 'minLength': 1}, 'Id': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'Partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'Region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'Tags': {'type': 'object', 'additionalProperties': {'type': 'string'}}}}, rule='required')
-                        data__Resources_item_keys = set(data__Resources_item.keys())
-                        if "Type" in data__Resources_item_keys:
-                            data__Resources_item_keys.remove("Type")
+                        if "Type" in data__Resources_item:
                             data__Resources_item__Type = data__Resources_item["Type"]
                             if not isinstance(data__Resources_item__Type, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Type".format(**locals()) + " must be string", value=data__Resources_item__Type, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Type".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -164,8 +142,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                                 data__Resources_item__Type_len = len(data__Resources_item__Type)
                                 if data__Resources_item__Type_len < 1:
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Type".format(**locals()) + " must be longer than or equal to 1 characters", value=data__Resources_item__Type, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Type".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-                        if "Id" in data__Resources_item_keys:
-                            data__Resources_item_keys.remove("Id")
+                        if "Id" in data__Resources_item:
                             data__Resources_item__Id = data__Resources_item["Id"]
                             if not isinstance(data__Resources_item__Id, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + " must be string", value=data__Resources_item__Id, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='type')
@@ -175,24 +152,21 @@ def validate(data, custom_formats={}, name_prefix=None):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + " must be longer than or equal to 1 characters", value=data__Resources_item__Id, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='minLength')
                                 if not REGEX_PATTERNS['^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'].search(data__Resources_item__Id):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + " must match pattern ^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+", value=data__Resources_item__Id, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Id".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='pattern')
-                        if "Partition" in data__Resources_item_keys:
-                            data__Resources_item_keys.remove("Partition")
+                        if "Partition" in data__Resources_item:
                             data__Resources_item__Partition = data__Resources_item["Partition"]
                             if not isinstance(data__Resources_item__Partition, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Partition".format(**locals()) + " must be string", value=data__Resources_item__Partition, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Partition".format(**locals()) + "", definition={'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, rule='type')
                             if isinstance(data__Resources_item__Partition, str):
                                 if not REGEX_PATTERNS['^aws(-[a-z]+)*$'].search(data__Resources_item__Partition):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Partition".format(**locals()) + " must match pattern ^aws(-[a-z]+)*$", value=data__Resources_item__Partition, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Partition".format(**locals()) + "", definition={'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, rule='pattern')
-                        if "Region" in data__Resources_item_keys:
-                            data__Resources_item_keys.remove("Region")
+                        if "Region" in data__Resources_item:
                             data__Resources_item__Region = data__Resources_item["Region"]
                             if not isinstance(data__Resources_item__Region, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Region".format(**locals()) + " must be string", value=data__Resources_item__Region, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Region".format(**locals()) + "", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
                             if isinstance(data__Resources_item__Region, str):
                                 if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__Resources_item__Region):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Region".format(**locals()) + " must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__Resources_item__Region, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Region".format(**locals()) + "", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
-                        if "Tags" in data__Resources_item_keys:
-                            data__Resources_item_keys.remove("Tags")
+                        if "Tags" in data__Resources_item:
                             data__Resources_item__Tags = data__Resources_item["Tags"]
                             if not isinstance(data__Resources_item__Tags, (dict)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Tags".format(**locals()) + " must be object", value=data__Resources_item__Tags, name="" + (name_prefix or "data") + ".Resources[{data__Resources_x}].Tags".format(**locals()) + "", definition={'type': 'object', 'additionalProperties': {'type': 'string'}}, rule='type')

@@ -22,14 +22,11 @@ def validate(data, custom_formats={}, name_prefix=None):
         data__missing_keys = set(['detail-type', 'source', 'account', 'region', 'detail']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['detail-type', 'source', 'account', 'region', 'detail'], 'properties': {'id': {'type': 'string'}, 'detail-type': {'type': 'string', 'minLength': 1}, 'source': {'type': 'string', 'minLength': 1}, 'account': {'type': 'string', 'pattern': '^[0-9]{12}$'}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, 'resources': {'type': 'array', 'items': {'type': 'string'}}, 'detail': {'type': 'object'}}}, rule='required')
-        data_keys = set(data.keys())
-        if "id" in data_keys:
-            data_keys.remove("id")
+        if "id" in data:
             data__id = data["id"]
             if not isinstance(data__id, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".id must be string", value=data__id, name="" + (name_prefix or "data") + ".id", definition={'type': 'string'}, rule='type')
-        if "detail-type" in data_keys:
-            data_keys.remove("detail-type")
+        if "detail-type" in data:
             data__detailtype = data["detail-type"]
             if not isinstance(data__detailtype, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail-type must be string", value=data__detailtype, name="" + (name_prefix or "data") + ".detail-type", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -37,8 +34,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__detailtype_len = len(data__detailtype)
                 if data__detailtype_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail-type must be longer than or equal to 1 characters", value=data__detailtype, name="" + (name_prefix or "data") + ".detail-type", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-        if "source" in data_keys:
-            data_keys.remove("source")
+        if "source" in data:
             data__source = data["source"]
             if not isinstance(data__source, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be string", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -46,24 +42,21 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__source_len = len(data__source)
                 if data__source_len < 1:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".source must be longer than or equal to 1 characters", value=data__source, name="" + (name_prefix or "data") + ".source", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-        if "account" in data_keys:
-            data_keys.remove("account")
+        if "account" in data:
             data__account = data["account"]
             if not isinstance(data__account, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".account must be string", value=data__account, name="" + (name_prefix or "data") + ".account", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='type')
             if isinstance(data__account, str):
                 if not REGEX_PATTERNS['^[0-9]{12}$'].search(data__account):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".account must match pattern ^[0-9]{12}$", value=data__account, name="" + (name_prefix or "data") + ".account", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='pattern')
-        if "region" in data_keys:
-            data_keys.remove("region")
+        if "region" in data:
             data__region = data["region"]
             if not isinstance(data__region, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must be string", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
             if isinstance(data__region, str):
                 if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__region):
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".region must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__region, name="" + (name_prefix or "data") + ".region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
-        if "resources" in data_keys:
-            data_keys.remove("resources")
+        if "resources" in data:
             data__resources = data["resources"]
             if not isinstance(data__resources, (list, tuple)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources must be array", value=data__resources, name="" + (name_prefix or "data") + ".resources", definition={'type': 'array', 'items': {'type': 'string'}}, rule='type')
@@ -73,8 +66,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 for data__resources_x, data__resources_item in enumerate(data__resources):
                     if not isinstance(data__resources_item, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + " must be string", value=data__resources_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
-        if "detail" in data_keys:
-            data_keys.remove("detail")
+        if "detail" in data:
             data__detail = data["detail"]
             if not isinstance(data__detail, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".detail must be object", value=data__detail, name="" + (name_prefix or "data") + ".detail", definition={'type': 'object'}, rule='type')

@@ -26,34 +26,27 @@ def validate(data, custom_formats={}, name_prefix=None):
         data__missing_keys = set(['class_uid', 'finding_info', 'metadata', 'cloud', 'status_id', 'resources']) - data.keys()
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain " + (str(sorted(data__missing_keys)) + " properties"), value=data, name="" + (name_prefix or "data") + "", definition={'$schema': 'http://json-schema.org/draft-07/schema#', 'type': 'object', 'required': ['class_uid', 'finding_info', 'metadata', 'cloud', 'status_id', 'resources'], 'properties': {'class_uid': {'const': 2003}, 'activity_id': {'type': 'integer'}, 'status_id': {'enum': [0, 1, 2, 3, 4, 5, 99]}, 'status': {'type': 'string'}, 'comment': {'type': 'string'}, 'finding_info': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, 'analytic': {'type': 'object', 'properties': {'name': {'type': 'string'}}}}}, 'metadata': {'type': 'object', 'required': ['product'], 'properties': {'uid': {'type': 'string'}, 'product': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'vendor_name': {'type': 'string'}}}}}, 'cloud': {'type': 'object', 'required': ['account'], 'properties': {'account': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^[0-9]{12}$'}}}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}}}, 'compliance': {'type': 'object', 'properties': {'control': {'type': 'string', 'minLength': 1}, 'standards': {'type': 'array', 'items': {'type': 'string'}}, 'status': {'type': 'string'}, 'status_id': {'enum': [0, 1, 2, 3, 99]}}}, 'resources': {'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'anyOf': [{'required': ['uid']}, {'required': ['uid_alt']}], 'properties': {'type': {'type': 'string', 'minLength': 1}, 'uid': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'uid_alt': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'cloud_partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'region': {'type': 'string'}, 'tags': {'type': 'array', 'items': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}, 'value': {'type': 'string'}}}}}}}}}, rule='required')
-        data_keys = set(data.keys())
-        if "class_uid" in data_keys:
-            data_keys.remove("class_uid")
+        if "class_uid" in data:
             data__classuid = data["class_uid"]
             if not (isinstance(data__classuid, (int, float)) and not isinstance(data__classuid, bool) and data__classuid == 2003):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".class_uid must be same as const definition: 2003", value=data__classuid, name="" + (name_prefix or "data") + ".class_uid", definition={'const': 2003}, rule='const')
-        if "activity_id" in data_keys:
-            data_keys.remove("activity_id")
+        if "activity_id" in data:
             data__activityid = data["activity_id"]
             if not isinstance(data__activityid, (int)) and not (isinstance(data__activityid, float) and data__activityid.is_integer()) or isinstance(data__activityid, bool):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".activity_id must be integer", value=data__activityid, name="" + (name_prefix or "data") + ".activity_id", definition={'type': 'integer'}, rule='type')
-        if "status_id" in data_keys:
-            data_keys.remove("status_id")
+        if "status_id" in data:
             data__statusid = data["status_id"]
             if not (isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 0 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 1 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 2 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 3 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 4 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 5 or isinstance(data__statusid, (int, float)) and not isinstance(data__statusid, bool) and data__statusid == 99):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".status_id must be one of [0, 1, 2, 3, 4, 5, 99]", value=data__statusid, name="" + (name_prefix or "data") + ".status_id", definition={'enum': [0, 1, 2, 3, 4, 5, 99]}, rule='enum')
-        if "status" in data_keys:
-            data_keys.remove("status")
+        if "status" in data:
             data__status = data["status"]
             if not isinstance(data__status, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".status must be string", value=data__status, name="" + (name_prefix or "data") + ".status", definition={'type': 'string'}, rule='type')
-        if "comment" in data_keys:
-            data_keys.remove("comment")
+        if "comment" in data:
             data__comment = data["comment"]
             if not isinstance(data__comment, (str)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".comment must be string", value=data__comment, name="" + (name_prefix or "data") + ".comment", definition={'type': 'string'}, rule='type')
-        if "finding_info" in data_keys:
-            data_keys.remove("finding_info")
+        if "finding_info" in data:
             data__findinginfo = data["finding_info"]
             if not isinstance(data__findinginfo, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info must be object", value=data__findinginfo, name="" + (name_prefix or "data") + ".finding_info", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, 'analytic': {'type': 'object', 'properties': {'name': {'type': 'string'}}}}}, rule='type')
@@ -62,9 +55,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__findinginfo__missing_keys = set(['uid']) - data__findinginfo.keys()
                 if data__findinginfo__missing_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info must contain " + (str(sorted(data__findinginfo__missing_keys)) + " properties"), value=data__findinginfo, name="" + (name_prefix or "data") + ".finding_info", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, 'analytic': {'type': 'object', 'properties': {'name': {'type': 'string'}}}}}, rule='required')
-                data__findinginfo_keys = set(data__findinginfo.keys())
-                if "uid" in data__findinginfo_keys:
-                    data__findinginfo_keys.remove("uid")
+                if "uid" in data__findinginfo:
                     data__findinginfo__uid = data__findinginfo["uid"]
                     if not isinstance(data__findinginfo__uid, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info.uid must be string", value=data__findinginfo__uid, name="" + (name_prefix or "data") + ".finding_info.uid", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='type')
@@ -76,21 +67,17 @@ def validate(data, custom_formats={}, name_prefix=None):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info.uid must be shorter than or equal to 512 characters", value=data__findinginfo__uid, name="" + (name_prefix or "data") + ".finding_info.uid", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='maxLength')
                         if not REGEX_PATTERNS['\\S'].search(data__findinginfo__uid):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info.uid must match pattern \\S", value=data__findinginfo__uid, name="" + (name_prefix or "data") + ".finding_info.uid", definition={'type': 'string', 'minLength': 1, 'maxLength': 512, 'pattern': '\\S'}, rule='pattern')
-                if "analytic" in data__findinginfo_keys:
-                    data__findinginfo_keys.remove("analytic")
+                if "analytic" in data__findinginfo:
                     data__findinginfo__analytic = data__findinginfo["analytic"]
                     if not isinstance(data__findinginfo__analytic, (dict)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info.analytic must be object", value=data__findinginfo__analytic, name="" + (name_prefix or "data") + ".finding_info.analytic", definition={'type': 'object', 'properties': {'name': {'type': 'string'}}}, rule='type')
                     data__findinginfo__analytic_is_dict = isinstance(data__findinginfo__analytic, dict)
                     if data__findinginfo__analytic_is_dict:
-                        data__findinginfo__analytic_keys = set(data__findinginfo__analytic.keys())
-                        if "name" in data__findinginfo__analytic_keys:
-                            data__findinginfo__analytic_keys.remove("name")
+                        if "name" in data__findinginfo__analytic:
                             data__findinginfo__analytic__name = data__findinginfo__analytic["name"]
                             if not isinstance(data__findinginfo__analytic__name, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".finding_info.analytic.name must be string", value=data__findinginfo__analytic__name, name="" + (name_prefix or "data") + ".finding_info.analytic.name", definition={'type': 'string'}, rule='type')
-        if "metadata" in data_keys:
-            data_keys.remove("metadata")
+        if "metadata" in data:
             data__metadata = data["metadata"]
             if not isinstance(data__metadata, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata must be object", value=data__metadata, name="" + (name_prefix or "data") + ".metadata", definition={'type': 'object', 'required': ['product'], 'properties': {'uid': {'type': 'string'}, 'product': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'vendor_name': {'type': 'string'}}}}}, rule='type')
@@ -99,14 +86,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__metadata__missing_keys = set(['product']) - data__metadata.keys()
                 if data__metadata__missing_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata must contain " + (str(sorted(data__metadata__missing_keys)) + " properties"), value=data__metadata, name="" + (name_prefix or "data") + ".metadata", definition={'type': 'object', 'required': ['product'], 'properties': {'uid': {'type': 'string'}, 'product': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'vendor_name': {'type': 'string'}}}}}, rule='required')
-                data__metadata_keys = set(data__metadata.keys())
-                if "uid" in data__metadata_keys:
-                    data__metadata_keys.remove("uid")
+                if "uid" in data__metadata:
                     data__metadata__uid = data__metadata["uid"]
                     if not isinstance(data__metadata__uid, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.uid must be string", value=data__metadata__uid, name="" + (name_prefix or "data") + ".metadata.uid", definition={'type': 'string'}, rule='type')
-                if "product" in data__metadata_keys:
-                    data__metadata_keys.remove("product")
+                if "product" in data__metadata:
                     data__metadata__product = data__metadata["product"]
                     if not isinstance(data__metadata__product, (dict)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.product must be object", value=data__metadata__product, name="" + (name_prefix or "data") + ".metadata.product", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'vendor_name': {'type': 'string'}}}, rule='type')
@@ -115,22 +99,18 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__metadata__product__missing_keys = set(['uid']) - data__metadata__product.keys()
                         if data__metadata__product__missing_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.product must contain " + (str(sorted(data__metadata__product__missing_keys)) + " properties"), value=data__metadata__product, name="" + (name_prefix or "data") + ".metadata.product", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, 'vendor_name': {'type': 'string'}}}, rule='required')
-                        data__metadata__product_keys = set(data__metadata__product.keys())
-                        if "uid" in data__metadata__product_keys:
-                            data__metadata__product_keys.remove("uid")
+                        if "uid" in data__metadata__product:
                             data__metadata__product__uid = data__metadata__product["uid"]
                             if not isinstance(data__metadata__product__uid, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.product.uid must be string", value=data__metadata__product__uid, name="" + (name_prefix or "data") + ".metadata.product.uid", definition={'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, rule='type')
                             if isinstance(data__metadata__product__uid, str):
                                 if not REGEX_PATTERNS['^arn:aws[a-z-]*:securityhub:'].search(data__metadata__product__uid):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.product.uid must match pattern ^arn:aws[a-z-]*:securityhub:", value=data__metadata__product__uid, name="" + (name_prefix or "data") + ".metadata.product.uid", definition={'type': 'string', 'pattern': '^arn:aws[a-z-]*:securityhub:'}, rule='pattern')
-                        if "vendor_name" in data__metadata__product_keys:
-                            data__metadata__product_keys.remove("vendor_name")
+                        if "vendor_name" in data__metadata__product:
                             data__metadata__product__vendorname = data__metadata__product["vendor_name"]
                             if not isinstance(data__metadata__product__vendorname, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".metadata.product.vendor_name must be string", value=data__metadata__product__vendorname, name="" + (name_prefix or "data") + ".metadata.product.vendor_name", definition={'type': 'string'}, rule='type')
-        if "cloud" in data_keys:
-            data_keys.remove("cloud")
+        if "cloud" in data:
             data__cloud = data["cloud"]
             if not isinstance(data__cloud, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud must be object", value=data__cloud, name="" + (name_prefix or "data") + ".cloud", definition={'type': 'object', 'required': ['account'], 'properties': {'account': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^[0-9]{12}$'}}}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}}}, rule='type')
@@ -139,9 +119,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                 data__cloud__missing_keys = set(['account']) - data__cloud.keys()
                 if data__cloud__missing_keys:
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud must contain " + (str(sorted(data__cloud__missing_keys)) + " properties"), value=data__cloud, name="" + (name_prefix or "data") + ".cloud", definition={'type': 'object', 'required': ['account'], 'properties': {'account': {'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^[0-9]{12}$'}}}, 'region': {'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}}}, rule='required')
-                data__cloud_keys = set(data__cloud.keys())
-                if "account" in data__cloud_keys:
-                    data__cloud_keys.remove("account")
+                if "account" in data__cloud:
                     data__cloud__account = data__cloud["account"]
                     if not isinstance(data__cloud__account, (dict)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.account must be object", value=data__cloud__account, name="" + (name_prefix or "data") + ".cloud.account", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^[0-9]{12}$'}}}, rule='type')
@@ -150,33 +128,27 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__cloud__account__missing_keys = set(['uid']) - data__cloud__account.keys()
                         if data__cloud__account__missing_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.account must contain " + (str(sorted(data__cloud__account__missing_keys)) + " properties"), value=data__cloud__account, name="" + (name_prefix or "data") + ".cloud.account", definition={'type': 'object', 'required': ['uid'], 'properties': {'uid': {'type': 'string', 'pattern': '^[0-9]{12}$'}}}, rule='required')
-                        data__cloud__account_keys = set(data__cloud__account.keys())
-                        if "uid" in data__cloud__account_keys:
-                            data__cloud__account_keys.remove("uid")
+                        if "uid" in data__cloud__account:
                             data__cloud__account__uid = data__cloud__account["uid"]
                             if not isinstance(data__cloud__account__uid, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.account.uid must be string", value=data__cloud__account__uid, name="" + (name_prefix or "data") + ".cloud.account.uid", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='type')
                             if isinstance(data__cloud__account__uid, str):
                                 if not REGEX_PATTERNS['^[0-9]{12}$'].search(data__cloud__account__uid):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.account.uid must match pattern ^[0-9]{12}$", value=data__cloud__account__uid, name="" + (name_prefix or "data") + ".cloud.account.uid", definition={'type': 'string', 'pattern': '^[0-9]{12}$'}, rule='pattern')
-                if "region" in data__cloud_keys:
-                    data__cloud_keys.remove("region")
+                if "region" in data__cloud:
                     data__cloud__region = data__cloud["region"]
                     if not isinstance(data__cloud__region, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.region must be string", value=data__cloud__region, name="" + (name_prefix or "data") + ".cloud.region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='type')
                     if isinstance(data__cloud__region, str):
                         if not REGEX_PATTERNS['^[a-z]{2}(-[a-z]+)+-[0-9]+$'].search(data__cloud__region):
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".cloud.region must match pattern ^[a-z]{2}(-[a-z]+)+-[0-9]+$", value=data__cloud__region, name="" + (name_prefix or "data") + ".cloud.region", definition={'type': 'string', 'pattern': '^[a-z]{2}(-[a-z]+)+-[0-9]+$'}, rule='pattern')
-        if "compliance" in data_keys:
-            data_keys.remove("compliance")
+        if "compliance" in data:
             data__compliance = data["compliance"]
             if not isinstance(data__compliance, (dict)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance must be object", value=data__compliance, name="" + (name_prefix or "data") + ".compliance", definition={'type': 'object', 'properties': {'control': {'type': 'string', 'minLength': 1}, 'standards': {'type': 'array', 'items': {'type': 'string'}}, 'status': {'type': 'string'}, 'status_id': {'enum': [0, 1, 2, 3, 99]}}}, rule='type')
             data__compliance_is_dict = isinstance(data__compliance, dict)
             if data__compliance_is_dict:
-                data__compliance_keys = set(data__compliance.keys())
-                if "control" in data__compliance_keys:
-                    data__compliance_keys.remove("control")
+                if "control" in data__compliance:
                     data__compliance__control = data__compliance["control"]
                     if not isinstance(data__compliance__control, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.control must be string", value=data__compliance__control, name="" + (name_prefix or "data") + ".compliance.control", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -184,8 +156,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__compliance__control_len = len(data__compliance__control)
                         if data__compliance__control_len < 1:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.control must be longer than or equal to 1 characters", value=data__compliance__control, name="" + (name_prefix or "data") + ".compliance.control", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-                if "standards" in data__compliance_keys:
-                    data__compliance_keys.remove("standards")
+                if "standards" in data__compliance:
                     data__compliance__standards = data__compliance["standards"]
                     if not isinstance(data__compliance__standards, (list, tuple)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.standards must be array", value=data__compliance__standards, name="" + (name_prefix or "data") + ".compliance.standards", definition={'type': 'array', 'items': {'type': 'string'}}, rule='type')
@@ -195,18 +166,15 @@ def validate(data, custom_formats={}, name_prefix=None):
                         for data__compliance__standards_x, data__compliance__standards_item in enumerate(data__compliance__standards):
                             if not isinstance(data__compliance__standards_item, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.standards[{data__compliance__standards_x}]".format(**locals()) + " must be string", value=data__compliance__standards_item, name="" + (name_prefix or "data") + ".compliance.standards[{data__compliance__standards_x}]".format(**locals()) + "", definition={'type': 'string'}, rule='type')
-                if "status" in data__compliance_keys:
-                    data__compliance_keys.remove("status")
+                if "status" in data__compliance:
                     data__compliance__status = data__compliance["status"]
                     if not isinstance(data__compliance__status, (str)):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.status must be string", value=data__compliance__status, name="" + (name_prefix or "data") + ".compliance.status", definition={'type': 'string'}, rule='type')
-                if "status_id" in data__compliance_keys:
-                    data__compliance_keys.remove("status_id")
+                if "status_id" in data__compliance:
                     data__compliance__statusid = data__compliance["status_id"]
                     if not (isinstance(data__compliance__statusid, (int, float)) and not isinstance(data__compliance__statusid, bool) and data__compliance__statusid == 0 or isinstance(data__compliance__statusid, (int, float)) and not isinstance(data__compliance__statusid, bool) and data__compliance__statusid == 1 or isinstance(data__compliance__statusid, (int, float)) and not isinstance(data__compliance__statusid, bool) and data__compliance__statusid == 2 or isinstance(data__compliance__statusid, (int, float)) and not isinstance(data__compliance__statusid, bool) and data__compliance__statusid == 3 or isinstance(data__compliance__statusid, (int, float)) and not isinstance(data__compliance__statusid, bool) and data__compliance__statusid == 99):
                         raise JsonSchemaValueException("" + (name_prefix or "data") + ".compliance.status_id must be one of [0, 1, 2, 3, 99]", value=data__compliance__statusid, name="" + (name_prefix or "data") + ".compliance.status_id", definition={'enum': [0, 1, 2, 3, 99]}, rule='enum')
-        if "resources" in data_keys:
-            data_keys.remove("resources")
+        if "resources" in data:
             data__resources = data["resources"]
             if not isinstance(data__resources, (list, tuple)):
                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources must be array", value=data__resources, name="" + (name_prefix or "data") + ".resources", definition={'type': 'array', 'minItems': 1, 'items': {'type': 'object', 'required': ['type'], 'anyOf': [{'required': ['uid']}, {'required': ['uid_alt']}], 'properties': {'type': {'type': 'string', 'minLength': 1}, 'uid': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'uid_alt': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'cloud_partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'region': {'type': 'string'}, 'tags': {'type': 'array', 'items': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}, 'value': {'type': 'string'}}}}}}}, rule='type')
@@ -244,9 +212,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                         data__resources_item__missing_keys = set(['type']) - data__resources_item.keys()
                         if data__resources_item__missing_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + " must contain " + (str(sorted(data__resources_item__missing_keys)) + " properties"), value=data__resources_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['type'], 'anyOf': [{'required': ['uid']}, {'required': ['uid_alt']}], 'properties': {'type': {'type': 'string', 'minLength': 1}, 'uid': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'uid_alt': {'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, 'cloud_partition': {'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, 'region': {'type': 'string'}, 'tags': {'type': 'array', 'items': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}, 'value': {'type': 'string'}}}}}}, rule='required')
-                        data__resources_item_keys = set(data__resources_item.keys())
-                        if "type" in data__resources_item_keys:
-                            data__resources_item_keys.remove("type")
+                        if "type" in data__resources_item:
                             data__resources_item__type = data__resources_item["type"]
                             if not isinstance(data__resources_item__type, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].type".format(**locals()) + " must be string", value=data__resources_item__type, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].type".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='type')
@@ -254,8 +220,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                                 data__resources_item__type_len = len(data__resources_item__type)
                                 if data__resources_item__type_len < 1:
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].type".format(**locals()) + " must be longer than or equal to 1 characters", value=data__resources_item__type, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].type".format(**locals()) + "", definition={'type': 'string', 'minLength': 1}, rule='minLength')
-                        if "uid" in data__resources_item_keys:
-                            data__resources_item_keys.remove("uid")
+                        if "uid" in data__resources_item:
                             data__resources_item__uid = data__resources_item["uid"]
                             if not isinstance(data__resources_item__uid, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + " must be string", value=data__resources_item__uid, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='type')
@@ -265,8 +230,7 @@ def validate(data, custom_formats={}, name_prefix=None):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + " must be longer than or equal to 1 characters", value=data__resources_item__uid, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='minLength')
                                 if not REGEX_PATTERNS['^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'].search(data__resources_item__uid):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + " must match pattern ^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+", value=data__resources_item__uid, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='pattern')
-                        if "uid_alt" in data__resources_item_keys:
-                            data__resources_item_keys.remove("uid_alt")
+                        if "uid_alt" in data__resources_item:
                             data__resources_item__uidalt = data__resources_item["uid_alt"]
                             if not isinstance(data__resources_item__uidalt, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + " must be string", value=data__resources_item__uidalt, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='type')
@@ -276,21 +240,18 @@ def validate(data, custom_formats={}, name_prefix=None):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + " must be longer than or equal to 1 characters", value=data__resources_item__uidalt, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='minLength')
                                 if not REGEX_PATTERNS['^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'].search(data__resources_item__uidalt):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + " must match pattern ^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+", value=data__resources_item__uidalt, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].uid_alt".format(**locals()) + "", definition={'type': 'string', 'minLength': 1, 'pattern': '^(?!arn:)|^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+'}, rule='pattern')
-                        if "cloud_partition" in data__resources_item_keys:
-                            data__resources_item_keys.remove("cloud_partition")
+                        if "cloud_partition" in data__resources_item:
                             data__resources_item__cloudpartition = data__resources_item["cloud_partition"]
                             if not isinstance(data__resources_item__cloudpartition, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].cloud_partition".format(**locals()) + " must be string", value=data__resources_item__cloudpartition, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].cloud_partition".format(**locals()) + "", definition={'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, rule='type')
                             if isinstance(data__resources_item__cloudpartition, str):
                                 if not REGEX_PATTERNS['^aws(-[a-z]+)*$'].search(data__resources_item__cloudpartition):
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].cloud_partition".format(**locals()) + " must match pattern ^aws(-[a-z]+)*$", value=data__resources_item__cloudpartition, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].cloud_partition".format(**locals()) + "", definition={'type': 'string', 'pattern': '^aws(-[a-z]+)*$'}, rule='pattern')
-                        if "region" in data__resources_item_keys:
-                            data__resources_item_keys.remove("region")
+                        if "region" in data__resources_item:
                             data__resources_item__region = data__resources_item["region"]
                             if not isinstance(data__resources_item__region, (str)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].region".format(**locals()) + " must be string", value=data__resources_item__region, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].region".format(**locals()) + "", definition={'type': 'string'}, rule='type')
-                        if "tags" in data__resources_item_keys:
-                            data__resources_item_keys.remove("tags")
+                        if "tags" in data__resources_item:
                             data__resources_item__tags = data__resources_item["tags"]
                             if not isinstance(data__resources_item__tags, (list, tuple)):
                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].tags".format(**locals()) + " must be array", value=data__resources_item__tags, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].tags".format(**locals()) + "", definition={'type': 'array', 'items': {'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}, 'value': {'type': 'string'}}}}, rule='type')
@@ -305,14 +266,11 @@ def validate(data, custom_formats={}, name_prefix=None):
                                         data__resources_item__tags_item__missing_keys = set(['name']) - data__resources_item__tags_item.keys()
                                         if data__resources_item__tags_item__missing_keys:
                                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}]".format(**locals()) + " must contain " + (str(sorted(data__resources_item__tags_item__missing_keys)) + " properties"), value=data__resources_item__tags_item, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}]".format(**locals()) + "", definition={'type': 'object', 'required': ['name'], 'properties': {'name': {'type': 'string'}, 'value': {'type': 'string'}}}, rule='required')
-                                        data__resources_item__tags_item_keys = set(data__resources_item__tags_item.keys())
-                                        if "name" in data__resources_item__tags_item_keys:
-                                            data__resources_item__tags_item_keys.remove("name")
+                                        if "name" in data__resources_item__tags_item:
                                             data__resources_item__tags_item__name = data__resources_item__tags_item["name"]
                                             if not isinstance(data__resources_item__tags_item__name, (str)):
                                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}].name".format(**locals()) + " must be string", value=data__resources_item__tags_item__name, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}].name".format(**locals()) + "", definition={'type': 'string'}, rule='type')
-                                        if "value" in data__resources_item__tags_item_keys:
-                                            data__resources_item__tags_item_keys.remove("value")
+                                        if "value" in data__resources_item__tags_item:
                                             data__resources_item__tags_item__value = data__resources_item__tags_item["value"]
                                             if not isinstance(data__resources_item__tags_item__value, (str)):
                                                 raise JsonSchemaValueException("" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}].value".format(**locals()) + " must be string", value=data__resources_item__tags_item__value, name="" + (name_prefix or "data") + ".resources[{data__resources_x}].tags[{data__resources_item__tags_x}].value".format(**locals()) + "", definition={'type': 'string'}, rule='type')
