@@ -27,7 +27,9 @@ from localaws.recorder import CallRecorder, recording_session
 from rules.registry import Registry, Rule, load_registry
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
-#: Calls the engine makes around a remediation (recording, notifying, state), not the remediation's own.
+#: Services of the calls the engine makes around a remediation (recording, notifying, state); a call
+#: to one of them is still the remediation's own when its action is one the remediation declares
+#: (DynamoDB.6's DescribeTable and UpdateTable, beside the engine's GetItem and UpdateItem).
 ENGINE_SERVICES = frozenset({"securityhub", "sts", "config", "dynamodb", "resourcegroupstaggingapi"})
 ENGINE_CALLS = frozenset({"sns.Publish"})
 READS = ("Get", "Describe", "List", "Head")
@@ -42,6 +44,7 @@ def _engine(settings: Settings) -> tuple[Any, CallRecorder]:
 
 def per_remediation(registry: Registry) -> list[Figure]:
     figures = []
+    seen: set[str] = set()
     for piece in PIECES:
         for spec in piece.findings:
             probe = asff.finding(
@@ -49,12 +52,16 @@ def per_remediation(registry: Registry) -> list[Figure]:
             )
             rule = registry.match(finding_keys(probe))
             if (
-                not isinstance(rule, Rule) or spec.legacy or spec.format == "ocsf"
-            ):  # one case per control and resource
+                not isinstance(rule, Rule) or spec.legacy or spec.format == "ocsf" or spec.control in seen
+            ):  # one case per control
                 continue
+            seen.add(spec.control)
             counts = _count_one(piece, spec.control)
+            own = set(rule.remediation.actions)
             remediation_calls = {
-                call: n for call, n in counts.items() if call.split(".")[0] not in ENGINE_SERVICES
+                call: n
+                for call, n in counts.items()
+                if call.split(".")[0] not in ENGINE_SERVICES or call.replace(".", ":", 1) in own
             }
             reads = sum(n for call, n in remediation_calls.items() if call.split(".")[1].startswith(READS))
             writes = sum(remediation_calls.values()) - reads
