@@ -32,7 +32,7 @@ def suites(quick: bool) -> dict[str, Callable[[], list[Figure]]]:
     return {
         "cold-start": lambda: cold_start.ready(repeats),
         "end-to-end": lambda: cold_start.end_to_end(repeats),
-        "overhead": lambda: overhead.overhead(3 if quick else 7),
+        "overhead": lambda: overhead.overhead(3 if quick else 15),
         "aws-calls": aws_calls.aws_calls,
         "sweep": lambda: (
             sweep_vs_custodian.sweep_vs_custodian(1 if quick else 3)
