@@ -207,13 +207,11 @@ def end_to_end(runs: int) -> list[Figure]:
 
             built = Path(scratch) / FUNCTION
             package.build(built, package.family_of_function(FUNCTION))
+            floor_command = package.lambda_command(_run_script("floor_once.py"), None, provided)
             commands = {
                 "engine": package.lambda_command(_run_script("handle_once.py"), built, provided),
-                "floor": package.lambda_command(_run_script("floor_once.py"), None, provided),
-                "botocore floor": [
-                    *package.lambda_command(_run_script("floor_once.py"), None, provided),
-                    "--botocore",
-                ],
+                "floor": floor_command,
+                "botocore floor": [*floor_command, "--botocore"],
             }
             samples = _interleaved(commands, env, runs, setup=fresh_finding)
             deployed_env = {**env, **function_environment(), "AWS_ENDPOINT_URL": endpoint}

@@ -124,11 +124,14 @@ class ClientFactory:
     @property
     def home_account_id(self) -> str:
         if not self._home_account_id:
-            sts: Any = self._session.create_client(
-                "sts", region_name=self.home_region, config=self._config, endpoint_url=self._endpoint_url
-            )
-            self._home_account_id = sts.get_caller_identity()["Account"]
+            self._home_account_id = self._home_sts().get_caller_identity()["Account"]
         return self._home_account_id
+
+    def _home_sts(self) -> Any:
+        """STS with the home credentials: who they are, and the member roles they assume."""
+        return self._session.create_client(
+            "sts", region_name=self.home_region, config=self._config, endpoint_url=self._endpoint_url
+        )
 
     def session_for(self, account_id: str) -> BotocoreSession:
         """The home session for our own account, an assumed-role session for a member.
@@ -154,10 +157,7 @@ class ClientFactory:
     def _assumed_session(self, account_id: str) -> BotocoreSession:
         partition = self._session.get_partition_for_region(self.home_region)
         role_arn = f"arn:{partition}:iam::{account_id}:role/{self._member_role_name}"
-        sts = self._session.create_client(
-            "sts", region_name=self.home_region, config=self._config, endpoint_url=self._endpoint_url
-        )
-        refresher = _assume_role_refresher(sts, role_arn)
+        refresher = _assume_role_refresher(self._home_sts(), role_arn)
         try:  # assume now, so a role that cannot be assumed fails here with a clear message
             metadata = refresher()
         except ClientError as error:
